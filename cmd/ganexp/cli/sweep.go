@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/reports"
+	"github.com/ganexp/ganexp/runner"
+	"github.com/ganexp/ganexp/sweep"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// SweepOptions are the inputs of `ganexp sweep`.
+type SweepOptions struct {
+	App      *App
+	File     string
+	Parallel int
+	DryRun   bool
+	// Exec runs trials; nil means one worker process of this binary per
+	// trial. Tests set an in-process executor with a fake trainer.
+	Exec runner.Executor
+	// Progress shows the sweep; nil picks bars on a terminal and log
+	// lines otherwise.
+	Progress runner.Progress
+}
+
+// NewCmdSweep builds `ganexp sweep`. runF replaces sweepRun in tests.
+func NewCmdSweep(a *App, runF func(context.Context, *SweepOptions) error) *cobra.Command {
+	o := &SweepOptions{App: a}
+	cmd := &cobra.Command{
+		Use:   "sweep FILE.yaml",
+		Short: "Plan, train and record every trial of a sweep file (resumable)",
+		Long: `sweep validates FILE.yaml, expands its grid into trials, and trains the
+trials that have no result yet, --parallel at a time, each in a worker process
+of its own. Rerunning the same command finishes an interrupted sweep: trials
+already completed, collapsed or diverged are skipped.`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			o.File = a[0]
+			if o.Parallel < 0 {
+				return usagef("--parallel must be at least 1, got %d", o.Parallel)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return sweepRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().IntVarP(&o.Parallel, "parallel", "p", runtime.NumCPU(), "trials to train at once")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan without training")
+	return cmd
+}
+
+func sweepRun(ctx context.Context, o *SweepOptions) error {
+	a := o.App
+	spec, err := sweep.Load(o.File)
+	if err != nil {
+		return err
+	}
+	plan, err := spec.Expand()
+	if err != nil {
+		return err
+	}
+	if err := applyFault(a, plan); err != nil {
+		return err
+	}
+	if o.DryRun {
+		return printPlan(ctx, a, plan)
+	}
+	store, err := db.Open(ctx, a.DBPath())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	trials := make([]ganexp.Trial, len(plan.Trials))
+	for i, p := range plan.Trials {
+		trials[i] = p.Trial
+	}
+	if _, err := store.RegisterSweep(ctx, plan.Name, plan.File, plan.Source, trials); err != nil {
+		return err
+	}
+	jobs := make([]runner.Job, len(plan.Trials))
+	for i, p := range plan.Trials {
+		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p)}
+	}
+	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress}
+	if r.Exec == nil {
+		if r.Exec, err = workerExec(a, o.Parallel); err != nil {
+			return err
+		}
+	}
+	if r.Progress == nil {
+		r.Progress = pickProgress(a.Err)
+	}
+	fmt.Fprintf(a.Err, "%s, %d at a time, into %s\n", plan, o.Parallel, store.Path())
+	sum, runErr := r.Run(ctx, jobs)
+	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
+		printSummary(context.WithoutCancel(ctx), a.Out, store, plan, sum, runErr)
+	}
+	return runErr
+}
+
+func isTrialsFailed(err error) bool {
+	var tf *ganexp.TrialsFailedError
+	return errors.As(err, &tf)
+}
+
+// applyFault attaches the GANEXP_FAULT fault, if any, to matching trials.
+func applyFault(a *App, plan *sweep.Plan) error {
+	spec := a.Getenv("GANEXP_FAULT")
+	if spec == "" {
+		return nil
+	}
+	rule, err := ganexp.ParseFaultRule(spec)
+	if err != nil {
+		return err
+	}
+	for i := range plan.Trials {
+		plan.Trials[i].Fault = rule.Apply(plan.Trials[i].Trial)
+	}
+	return nil
+}
+
+// workerExec runs each trial in `ganexp worker`, giving each worker an
+// equal share of the CPUs so that parallel trials do not oversubscribe.
+func workerExec(a *App, parallel int) (runner.Executor, error) {
+	exe, err := a.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find ganexp binary for workers: %w", err)
+	}
+	var env []string
+	if a.Getenv("GOMAXPROCS") == "" {
+		procs := max(1, runtime.NumCPU()/max(1, parallel))
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(procs))
+	}
+	return runner.Subprocess{Command: []string{exe, "worker"}, Env: env}, nil
+}
+
+func pickProgress(w io.Writer) runner.Progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &runner.TermProgress{W: w}
+	}
+	return &runner.LogProgress{W: w}
+}
+
+// label describes a trial by its grid point and seed.
+func label(plan *sweep.Plan, p sweep.Planned) string {
+	parts := make([]string, 0, len(p.Point)+1)
+	for i, v := range p.Point {
+		parts = append(parts, plan.Axes[i]+"="+v)
+	}
+	return strings.Join(append(parts, fmt.Sprintf("seed=%d", p.Seed)), " ")
+}
+
+// printPlan prints the plan as a table with each trial's current status.
+func printPlan(ctx context.Context, a *App, plan *sweep.Plan) error {
+	statuses := map[string]ganexp.Status{}
+	if _, err := os.Stat(a.DBPath()); err == nil {
+		store, err := db.OpenReadOnly(ctx, a.DBPath())
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		keys := make([]string, len(plan.Trials))
+		for i, p := range plan.Trials {
+			keys[i] = p.Key
+		}
+		if statuses, err = store.Statuses(ctx, keys); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(a.Out, "plan %s from %s\n", plan, plan.File)
+	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(append(append([]string{"#", "key"}, plan.Axes...), "seed", "status"), "\t"))
+	todo := 0
+	for i, p := range plan.Trials {
+		st := string(statuses[p.Key])
+		if st == "" {
+			st = "new"
+		}
+		if !statuses[p.Key].Done() {
+			todo++
+		}
+		cells := append([]string{strconv.Itoa(i + 1), p.Key}, p.Point...)
+		cells = append(cells, strconv.FormatInt(p.Seed, 10), st)
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	fmt.Fprintf(a.Out, "would run %d of %d trials into %s\n", todo, len(plan.Trials), a.DBPath())
+	return nil
+}
+
+// printSummary says what the run did and which trial leads.
+func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Plan, sum runner.Summary, runErr error) {
+	ran := 0
+	for _, keys := range sum.Ran {
+		ran += len(keys)
+	}
+	fmt.Fprintf(w, "sweep %s: %d trials; ran %d in %s, %d already had results",
+		plan.Name, sum.Planned, ran, sum.Elapsed.Round(time.Second), sum.Skipped)
+	if sum.Busy > 0 {
+		fmt.Fprintf(w, ", %d running elsewhere", sum.Busy)
+	}
+	fmt.Fprintln(w)
+	var counts []string
+	for _, s := range ganexp.Statuses {
+		if n := len(sum.Ran[s]); n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", s, n))
+		}
+	}
+	if len(counts) > 0 {
+		fmt.Fprintf(w, "  this run: %s\n", strings.Join(counts, ", "))
+	}
+	rows, err := store.Trials(ctx, db.Filter{Sweep: plan.Name})
+	if err != nil {
+		fmt.Fprintf(w, "  (cannot read results: %v)\n", err)
+		return
+	}
+	for _, r := range rows {
+		if r.Status == ganexp.StatusFailed {
+			first, _, _ := strings.Cut(r.Error, "\n")
+			fmt.Fprintf(w, "  failed %s: %s (ganexp show %s)\n", r.Key, first, runner.ShortKey(r.Key))
+		}
+	}
+	if errors.Is(runErr, ganexp.ErrInterrupted) {
+		fmt.Fprintln(w, "interrupted: rerun the same command to finish the sweep")
+	}
+	metric := reports.DefaultMetric(rows)
+	ranked := reports.RankTrials(rows, metric)
+	if len(ranked) > 0 && ranked[0].Final[metric] != nil {
+		b := ranked[0]
+		fmt.Fprintf(w, "best trial: %s (%s) %s=%s", b.Key, labelOf(plan, b.Key), metric, ganexp.FormatValue(*b.Final[metric]))
+		if v := b.Final[reports.TieBreak]; v != nil && metric != reports.TieBreak {
+			fmt.Fprintf(w, " %s=%.4g", reports.TieBreak, *v)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "next: ganexp report --best")
+	}
+}
+
+func labelOf(plan *sweep.Plan, key string) string {
+	for _, p := range plan.Trials {
+		if p.Key == key {
+			return label(plan, p)
+		}
+	}
+	return ""
+}

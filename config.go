@@ -1,0 +1,193 @@
+package ganexp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is everything that determines one GAN training run except its
+// seed. The sweep planner fills every field; the trainer reads it.
+type Config struct {
+	Dataset     Dataset `json:"dataset"`
+	Arch        Arch    `json:"arch"`
+	Loss        string  `json:"loss"`
+	Optimizer   string  `json:"optimizer"`
+	LrG         float64 `json:"lr_g"`
+	LrD         float64 `json:"lr_d"`
+	Beta1       float64 `json:"beta1,omitempty"` // adam
+	Beta2       float64 `json:"beta2,omitempty"` // adam
+	Rho         float64 `json:"rho,omitempty"`   // rmsprop decay
+	Clip        float64 `json:"clip,omitempty"`  // wgan weight clipping bound
+	BatchSize   int     `json:"batch_size"`
+	ZDim        int     `json:"z_dim"`
+	NCritic     int     `json:"n_critic"`
+	Steps       int     `json:"steps"`
+	EvalEvery   int     `json:"eval_every"`
+	EvalSamples int     `json:"eval_samples"`
+}
+
+// Dataset describes where real samples come from (DESIGN.md §5).
+type Dataset struct {
+	Name    string    `json:"name"` // label shown in reports; not part of the key
+	Kind    string    `json:"kind"`
+	Modes   int       `json:"modes,omitempty"`   // ring: number of modes
+	Radius  float64   `json:"radius,omitempty"`  // ring
+	Size    int       `json:"size,omitempty"`    // grid: size×size modes
+	Spacing float64   `json:"spacing,omitempty"` // grid
+	Std     float64   `json:"std,omitempty"`     // per-mode standard deviation
+	Mean    float64   `json:"mean,omitempty"`    // gaussian1d
+	Means   []float64 `json:"means,omitempty"`   // mixture1d
+	Weights []float64 `json:"weights,omitempty"` // mixture1d; nil means equal
+	Path    string    `json:"path,omitempty"`    // csv
+	Digest  string    `json:"digest,omitempty"`  // csv: sha256 of the file, so an edited file plans new trials
+}
+
+// Arch is the shape of the generator and discriminator MLPs.
+type Arch struct {
+	Name       string `json:"name"` // label; not part of the key
+	G          []int  `json:"g"`    // hidden widths of G
+	D          []int  `json:"d"`    // hidden widths of D
+	Activation string `json:"activation"`
+}
+
+// Param is one named parameter of a trial, as stored in the params table.
+// Value is a string, an int64 or a float64 so that SQLite keeps its type.
+type Param struct {
+	Name  string
+	Value any
+}
+
+// Params flattens the config into the rows of the params table, in a
+// fixed order. Parameters that do not apply (beta1 without Adam, clip
+// without WGAN) are left out, so that two configs differing only in them
+// are the same trial.
+func (c Config) Params() []Param {
+	ps := []Param{
+		{"dataset", c.Dataset.Name},
+		{"data_kind", c.Dataset.Kind},
+	}
+	d := c.Dataset
+	switch d.Kind {
+	case "ring":
+		ps = append(ps, Param{"data_modes", int64(d.Modes)}, Param{"data_radius", d.Radius}, Param{"data_std", d.Std})
+	case "grid":
+		ps = append(ps, Param{"data_size", int64(d.Size)}, Param{"data_spacing", d.Spacing}, Param{"data_std", d.Std})
+	case "gaussian1d":
+		ps = append(ps, Param{"data_mean", d.Mean}, Param{"data_std", d.Std})
+	case "mixture1d":
+		ps = append(ps, Param{"data_means", floatList(d.Means)}, Param{"data_std", d.Std})
+		if d.Weights != nil {
+			ps = append(ps, Param{"data_weights", floatList(d.Weights)})
+		}
+	case "csv":
+		ps = append(ps, Param{"data_path", d.Path}, Param{"data_digest", d.Digest})
+	}
+	ps = append(ps,
+		Param{"arch", c.Arch.Name},
+		Param{"g_hidden", widths(c.Arch.G)},
+		Param{"d_hidden", widths(c.Arch.D)},
+		Param{"activation", c.Arch.Activation},
+		Param{"loss", c.Loss},
+		Param{"optimizer", c.Optimizer},
+		Param{"lr_g", c.LrG},
+		Param{"lr_d", c.LrD},
+	)
+	switch c.Optimizer {
+	case "adam":
+		ps = append(ps, Param{"beta1", c.Beta1}, Param{"beta2", c.Beta2})
+	case "rmsprop":
+		ps = append(ps, Param{"rho", c.Rho})
+	}
+	if c.Loss == "wgan" {
+		ps = append(ps, Param{"clip", c.Clip})
+	}
+	ps = append(ps,
+		Param{"batch_size", int64(c.BatchSize)},
+		Param{"z_dim", int64(c.ZDim)},
+		Param{"n_critic", int64(c.NCritic)},
+		Param{"steps", int64(c.Steps)},
+		Param{"eval_every", int64(c.EvalEvery)},
+		Param{"eval_samples", int64(c.EvalSamples)},
+	)
+	return ps
+}
+
+// labelParams are shown to users but do not change what is trained.
+var labelParams = map[string]bool{"dataset": true, "arch": true}
+
+// TrialKey is the stable identity of a trial: the first 12 hex digits of
+// the SHA-256 of its canonical parameters and its seed. Labels (the names
+// given to an arch or dataset) are not part of it.
+func (c Config) TrialKey(seed int64) string {
+	var b strings.Builder
+	for _, p := range c.Params() {
+		if labelParams[p.Name] {
+			continue
+		}
+		b.WriteString(p.Name)
+		b.WriteByte('=')
+		b.WriteString(FormatValue(p.Value))
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "seed=%d\n", seed)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:6])
+}
+
+// FormatValue renders a param value canonically: the shortest decimal that
+// round-trips for floats, so that 1e-3 and 0.001 are the same value.
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case string:
+		return x
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func widths(ws []int) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = strconv.Itoa(w)
+	}
+	return strings.Join(parts, "x")
+}
+
+func floatList(xs []float64) string {
+	b, _ := json.Marshal(xs) // a []float64 of finite values always marshals
+	return string(b)
+}
+
+// Trial is one planned GAN training run: a config, a seed and its key.
+type Trial struct {
+	Key    string `json:"key"`
+	Seed   int64  `json:"seed"`
+	Config Config `json:"config"`
+	// Fault, when set, makes the trial fail on purpose (tests only).
+	Fault *Fault `json:"fault,omitempty"`
+}
+
+// NewTrial builds a trial and computes its key.
+func NewTrial(c Config, seed int64) Trial {
+	return Trial{Key: c.TrialKey(seed), Seed: seed, Config: c}
+}
+
+// Choices a config may name. gan and dataset test that they implement
+// exactly these; sweep uses them to validate and to list valid values.
+var (
+	Losses      = []string{"minimax", "nonsaturating", "wgan", "lsgan", "hinge"}
+	Optimizers  = []string{"adam", "rmsprop", "sgd"}
+	Activations = []string{"relu", "leaky_relu", "tanh"}
+)

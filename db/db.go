@@ -1,0 +1,278 @@
+// Package db is ganexp's SQLite store: embedded migrations, one write
+// path for the runner, and read queries for reports. It is the only
+// package that contains SQL.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ganexp/ganexp"
+	"github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DefaultPath is used when neither --db nor GANEXP_DB is given.
+const DefaultPath = "ganexp.db"
+
+// DB is an open ganexp database.
+type DB struct {
+	sql  *sql.DB
+	path string
+}
+
+// Open opens the database at path for writing, creating it and applying
+// migrations as needed. The directory must exist.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if err := checkPath(path, true); err != nil {
+		return nil, err
+	}
+	d, err := open(path, "rwc")
+	if err != nil {
+		return nil, err
+	}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// OpenReadOnly opens an existing database for reports. It never creates
+// or changes the file.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if err := checkPath(path, false); err != nil {
+		return nil, err
+	}
+	d, err := open(path, "ro")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.schemaVersion(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func checkPath(path string, create bool) error {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return ganexp.Inputf(path, "give a file path, e.g. --db "+filepath.Join(path, DefaultPath), "database path is a directory")
+	case err == nil:
+		return checkHeader(path)
+	case !os.IsNotExist(err):
+		return ganexp.Inputf(path, "", "cannot use database: %v", err)
+	case !create:
+		return ganexp.Inputf(path, "run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB", "no database here")
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ganexp.Inputf(path, "create the directory first, or pass another --db", "directory %s does not exist", dir)
+	}
+	return nil
+}
+
+// checkHeader refuses files that are not SQLite databases before the
+// driver touches them.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return ganexp.Inputf(path, "", "cannot open database: %v", err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	if n == 0 {
+		return nil // an empty file becomes a database
+	}
+	if n < 16 || string(head) != "SQLite format 3\x00" {
+		return ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "not a SQLite database")
+	}
+	return nil
+}
+
+func open(path, mode string) (*DB, error) {
+	q := []string{
+		"mode=" + mode,
+		"_busy_timeout=10000",
+		"_foreign_keys=on",
+		"_txlock=immediate",
+	}
+	if mode != "ro" {
+		q = append(q, "_journal_mode=WAL", "_synchronous=NORMAL")
+	}
+	dsn := "file:" + filepath.ToSlash(path) + "?" + strings.Join(q, "&")
+	s, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := s.Ping(); err != nil {
+		s.Close()
+		return nil, classify(path, err)
+	}
+	return &DB{sql: s, path: path}, nil
+}
+
+// classify turns driver errors about the file itself into input errors.
+func classify(path string, err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrNotADB:
+			return ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "not a SQLite database")
+		case sqlite3.ErrCantOpen, sqlite3.ErrReadonly, sqlite3.ErrPerm:
+			return ganexp.Inputf(path, "check the path and its permissions", "cannot open database: %v", err)
+		}
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.sql.Close() }
+
+// Path is the file the database lives in.
+func (d *DB) Path() string { return d.path }
+
+// SQLiteVersion reports the linked SQLite library's version.
+func (d *DB) SQLiteVersion(ctx context.Context) (string, error) {
+	var v string
+	err := d.sql.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v)
+	return v, err
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, e.Name(), string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion is the newest schema this build knows.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return ms[len(ms)-1].version
+}
+
+func (d *DB) schemaVersion(ctx context.Context) (int, error) {
+	var n int
+	err := d.sql.QueryRowContext(ctx,
+		"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").Scan(&n)
+	if err != nil {
+		return 0, classify(d.path, err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	if err := d.sql.QueryRowContext(ctx, "SELECT max(version) FROM schema_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version of %s: %w", d.path, err)
+	}
+	if int(v.Int64) > SchemaVersion() {
+		return 0, ganexp.Inputf(d.path, "upgrade ganexp to read it",
+			"database has schema version %d; this ganexp knows up to %d", v.Int64, SchemaVersion())
+	}
+	return int(v.Int64), nil
+}
+
+// migrate applies each missing migration in its own transaction.
+func (d *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	current, err := d.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current == 0 {
+		var tables int
+		if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+			return classify(d.path, err)
+		}
+		if tables > 0 {
+			return ganexp.Inputf(d.path, "pass --db with a ganexp database, or a new file name",
+				"SQLite database without a ganexp schema")
+		}
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if err := d.apply(ctx, m); err != nil {
+			return fmt.Errorf("migrate %s to %s: %w", d.path, m.name, err)
+		}
+	}
+	return nil
+}
+
+func (d *DB) apply(ctx context.Context, m migration) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	// Another process may have migrated while this one waited for the lock.
+	var done int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_version WHERE version = ?", m.version).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, now()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func now() string { return timestamp(time.Now()) }
+
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// SQLiteLibVersion is the version of the SQLite library linked in.
+func SQLiteLibVersion() string {
+	v, _, _ := sqlite3.Version()
+	return v
+}

@@ -1,0 +1,246 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/ganexp/ganexp"
+)
+
+// TrialRow is one trial as reports see it.
+type TrialRow struct {
+	Key        string
+	Sweep      string
+	Status     ganexp.Status
+	Seed       int64
+	StepsDone  int
+	StepsTotal int
+	Attempts   int
+	StartedAt  string
+	FinishedAt string
+	DurationS  *float64
+	Error      string
+	ConfigJSON string
+	Params     []ganexp.Param      // in config order
+	Final      map[string]*float64 // last evaluation; nil pointer for NULL
+}
+
+// Param returns the value of the named parameter, or nil.
+func (t TrialRow) Param(name string) any {
+	for _, p := range t.Params {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return nil
+}
+
+// Filter selects trials. Zero fields select everything.
+type Filter struct {
+	Sweep     string
+	KeyPrefix string
+}
+
+// Trials returns the trials matching f, in sweep plan order.
+func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
+	var cols strings.Builder
+	for _, m := range ganexp.Metrics {
+		fmt.Fprintf(&cols, ", t.%s", quoteIdent(m.Name))
+	}
+	q := `SELECT t.key, s.name, t.status, t.seed, t.steps_done, t.steps_total, t.attempts,
+			coalesce(t.started_at, ''), coalesce(t.finished_at, ''), t.duration_s, coalesce(t.error, ''),
+			t.config_json` + cols.String() + `
+		FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+		LEFT JOIN sweep_trials st ON st.sweep_id = t.sweep_id AND st.trial_key = t.key
+		WHERE 1 = 1`
+	var args []any
+	if f.Sweep != "" {
+		q += " AND t.key IN (SELECT trial_key FROM sweep_trials JOIN sweeps ON sweeps.id = sweep_id WHERE sweeps.name = ?)"
+		args = append(args, f.Sweep)
+	}
+	if f.KeyPrefix != "" {
+		q += " AND t.key LIKE ? ESCAPE '\\'"
+		args = append(args, escapeLike(f.KeyPrefix)+"%")
+	}
+	q += " ORDER BY s.id, st.position, t.key"
+	rows, err := d.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list trials: %w", err)
+	}
+	defer rows.Close()
+	var out []TrialRow
+	index := map[string]int{}
+	for rows.Next() {
+		var t TrialRow
+		var status string
+		var dur sql.NullFloat64
+		finals := make([]sql.NullFloat64, len(ganexp.Metrics))
+		dest := []any{&t.Key, &t.Sweep, &status, &t.Seed, &t.StepsDone, &t.StepsTotal, &t.Attempts,
+			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON}
+		for i := range finals {
+			dest = append(dest, &finals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("list trials: %w", err)
+		}
+		t.Status = ganexp.Status(status)
+		if dur.Valid {
+			t.DurationS = &dur.Float64
+		}
+		t.Final = map[string]*float64{}
+		for i, m := range ganexp.Metrics {
+			if finals[i].Valid {
+				v := finals[i].Float64
+				t.Final[m.Name] = &v
+			} else {
+				t.Final[m.Name] = nil
+			}
+		}
+		index[t.Key] = len(out)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list trials: %w", err)
+	}
+	if err := d.loadParams(ctx, out, index); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+func (d *DB) loadParams(ctx context.Context, trials []TrialRow, index map[string]int) error {
+	if len(trials) == 0 {
+		return nil
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT trial_key, name, value FROM params ORDER BY trial_key, pos")
+	if err != nil {
+		return fmt.Errorf("load params: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, name string
+		var v any
+		if err := rows.Scan(&key, &name, &v); err != nil {
+			return fmt.Errorf("load params: %w", err)
+		}
+		i, ok := index[key]
+		if !ok {
+			continue
+		}
+		if b, ok := v.([]byte); ok {
+			v = string(b)
+		}
+		trials[i].Params = append(trials[i].Params, ganexp.Param{Name: name, Value: v})
+	}
+	return rows.Err()
+}
+
+// FindTrial returns the one trial whose key starts with prefix.
+func (d *DB) FindTrial(ctx context.Context, prefix string) (TrialRow, error) {
+	ts, err := d.Trials(ctx, Filter{KeyPrefix: prefix})
+	if err != nil {
+		return TrialRow{}, err
+	}
+	switch len(ts) {
+	case 0:
+		return TrialRow{}, ganexp.Inputf("", "list keys with `ganexp runs`", "no trial with key %q in %s", prefix, d.path)
+	case 1:
+		return ts[0], nil
+	}
+	keys := make([]string, 0, 4)
+	for i, t := range ts {
+		if i == 4 {
+			keys = append(keys, "…")
+			break
+		}
+		keys = append(keys, t.Key)
+	}
+	return TrialRow{}, ganexp.Inputf("", "give more of the key", "key %q matches %d trials: %s", prefix, len(ts), strings.Join(keys, ", "))
+}
+
+// Point is one value of a metric series.
+type Point struct {
+	Step  int
+	Value *float64 // nil for NULL (non-finite)
+	WallS float64
+}
+
+// Series returns a trial's metric series by name, each ordered by step.
+func (d *DB) Series(ctx context.Context, key string) (map[string][]Point, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT name, step, value, wall_s FROM metrics WHERE trial_key = ? ORDER BY name, step", key)
+	if err != nil {
+		return nil, fmt.Errorf("read metrics of %s: %w", key, err)
+	}
+	defer rows.Close()
+	out := map[string][]Point{}
+	for rows.Next() {
+		var name string
+		var p Point
+		var v sql.NullFloat64
+		if err := rows.Scan(&name, &p.Step, &v, &p.WallS); err != nil {
+			return nil, fmt.Errorf("read metrics of %s: %w", key, err)
+		}
+		if v.Valid {
+			p.Value = &v.Float64
+		}
+		out[name] = append(out[name], p)
+	}
+	return out, rows.Err()
+}
+
+// Event is one row of the events table.
+type Event struct {
+	Step      int
+	Kind      string
+	Detail    string // JSON
+	CreatedAt string
+}
+
+// Events returns a trial's events in order.
+func (d *DB) Events(ctx context.Context, key string) ([]Event, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT coalesce(step, 0), kind, detail, created_at FROM events WHERE trial_key = ? ORDER BY id", key)
+	if err != nil {
+		return nil, fmt.Errorf("read events of %s: %w", key, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Step, &e.Kind, &e.Detail, &e.CreatedAt); err != nil {
+			return nil, fmt.Errorf("read events of %s: %w", key, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Statuses returns the current status of each key that exists.
+func (d *DB) Statuses(ctx context.Context, keys []string) (map[string]ganexp.Status, error) {
+	out := make(map[string]ganexp.Status, len(keys))
+	rows, err := d.sql.QueryContext(ctx, "SELECT key, status FROM trials")
+	if err != nil {
+		return nil, fmt.Errorf("read statuses: %w", err)
+	}
+	defer rows.Close()
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	for rows.Next() {
+		var k, s string
+		if err := rows.Scan(&k, &s); err != nil {
+			return nil, fmt.Errorf("read statuses: %w", err)
+		}
+		if want[k] {
+			out[k] = ganexp.Status(s)
+		}
+	}
+	return out, rows.Err()
+}

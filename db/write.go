@@ -1,0 +1,280 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ganexp/ganexp"
+)
+
+// SweepTrial is what RegisterSweep needs to know of one planned trial.
+type SweepTrial struct {
+	Trial ganexp.Trial
+}
+
+// RegisterSweep records a sweep and its planned trials in one
+// transaction. Trials already present (from an earlier run of this or
+// another sweep) keep their status and results. It returns the sweep id.
+func (d *DB) RegisterSweep(ctx context.Context, name, path string, source []byte, trials []ganexp.Trial) (int64, error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("register sweep %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	id, err := upsertSweep(ctx, tx, name, path, source)
+	if err != nil {
+		return 0, fmt.Errorf("register sweep %s: %w", name, err)
+	}
+	for i, t := range trials {
+		if err := insertTrial(ctx, tx, id, i, t); err != nil {
+			return 0, fmt.Errorf("register trial %s: %w", t.Key, err)
+		}
+	}
+	if err := rebuildWideView(ctx, tx); err != nil {
+		return 0, fmt.Errorf("rebuild trials_wide: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("register sweep %s: %w", name, err)
+	}
+	return id, nil
+}
+
+func upsertSweep(ctx context.Context, tx *sql.Tx, name, path string, source []byte) (int64, error) {
+	ts := now()
+	_, err := tx.ExecContext(ctx, `INSERT INTO sweeps (name, config_path, config_yaml, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET config_path = excluded.config_path,
+			config_yaml = excluded.config_yaml, updated_at = excluded.updated_at`,
+		name, path, string(source), ts, ts)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, "SELECT id FROM sweeps WHERE name = ?", name).Scan(&id)
+	return id, err
+}
+
+func insertTrial(ctx context.Context, tx *sql.Tx, sweepID int64, pos int, t ganexp.Trial) error {
+	cfg, err := json.Marshal(t.Config)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO trials (key, sweep_id, seed, config_json, steps_total)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		t.Key, sweepID, t.Seed, string(cfg), t.Config.Steps)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sweep_trials (sweep_id, trial_key, position) VALUES (?, ?, ?)
+		ON CONFLICT (sweep_id, trial_key) DO UPDATE SET position = excluded.position`, sweepID, t.Key, pos)
+	if err != nil {
+		return err
+	}
+	// Labels (arch and dataset names) may differ between sweeps that plan
+	// the same trial; the latest wins.
+	for i, p := range t.Config.Params() {
+		_, err = tx.ExecContext(ctx, `INSERT INTO params (trial_key, name, value, pos) VALUES (?, ?, ?, ?)
+			ON CONFLICT (trial_key, name) DO UPDATE SET value = excluded.value`, t.Key, p.Name, p.Value, i)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildWideView recreates trials_wide with one column per parameter
+// name in the database, in the order the config lists them.
+func rebuildWideView(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM params GROUP BY name ORDER BY min(pos), name")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var cols strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&cols, "\n       (SELECT value FROM params p WHERE p.trial_key = t.key AND p.name = %s) AS %s,",
+			quoteLiteral(n), quoteIdent(n))
+	}
+	var finals strings.Builder
+	for _, m := range ganexp.Metrics {
+		fmt.Fprintf(&finals, " t.%s,", quoteIdent(m.Name))
+	}
+	view := `CREATE VIEW trials_wide AS
+SELECT t.key, s.name AS sweep, t.status, t.seed,` + cols.String() + `
+       t.steps_done, t.steps_total, t.duration_s,` + finals.String() + `
+       t.error
+FROM trials t JOIN sweeps s ON s.id = t.sweep_id`
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS trials_wide"); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, view)
+	return err
+}
+
+func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+// Owner identifies the process that runs a trial.
+type Owner struct {
+	PID  int
+	Host string
+}
+
+// Claim marks a trial running for owner, unless it already holds a result
+// or another process runs it. Results of an earlier, unfinished attempt
+// (metrics, events) are deleted so they cannot mix with the new ones. It
+// reports whether the claim succeeded.
+func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("claim trial %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	ts := now()
+	res, err := tx.ExecContext(ctx, `UPDATE trials SET status = 'running', attempts = attempts + 1,
+			started_at = ?, heartbeat_at = ?, owner_pid = ?, owner_host = ?,
+			steps_done = 0, finished_at = NULL, duration_s = NULL, error = NULL,`+nullFinals()+`
+		WHERE key = ? AND status IN ('pending', 'failed', 'interrupted')`,
+		ts, ts, o.PID, o.Host, key)
+	if err != nil {
+		return false, fmt.Errorf("claim trial %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	for _, table := range []string{"metrics", "events", "artifacts"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE trial_key = ?", key); err != nil {
+			return false, fmt.Errorf("claim trial %s: clear %s: %w", key, table, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("claim trial %s: %w", key, err)
+	}
+	return true, nil
+}
+
+func nullFinals() string {
+	var b strings.Builder
+	for i, m := range ganexp.Metrics {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s = NULL", quoteIdent(m.Name))
+	}
+	return b.String()
+}
+
+// Eval is one evaluation of a trial: metric values by name. Values that
+// are NaN or infinite are stored as NULL; the runner records an event
+// saying why.
+type Eval struct {
+	Step   int
+	WallS  float64
+	Values map[string]float64
+}
+
+// SaveEval stores one evaluation: the metric rows, the trial's latest
+// (final) values, its progress and heartbeat, in one transaction.
+func (d *DB) SaveEval(ctx context.Context, key string, e Eval) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+	}
+	defer tx.Rollback()
+	if err := saveEval(ctx, tx, key, e); err != nil {
+		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+	}
+	return nil
+}
+
+func saveEval(ctx context.Context, tx *sql.Tx, key string, e Eval) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO metrics (trial_key, step, name, value, wall_s) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (trial_key, name, step) DO UPDATE SET value = excluded.value, wall_s = excluded.wall_s`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	var set strings.Builder
+	args := []any{}
+	for _, m := range ganexp.Metrics {
+		v, ok := e.Values[m.Name]
+		if !ok {
+			continue
+		}
+		val := finite(v)
+		if _, err := stmt.ExecContext(ctx, key, e.Step, m.Name, val, e.WallS); err != nil {
+			return err
+		}
+		fmt.Fprintf(&set, "%s = ?, ", quoteIdent(m.Name))
+		args = append(args, val)
+	}
+	args = append(args, e.Step, now(), key)
+	_, err = tx.ExecContext(ctx, "UPDATE trials SET "+set.String()+"steps_done = ?, heartbeat_at = ? WHERE key = ?", args...)
+	return err
+}
+
+// finite maps NaN and ±Inf to NULL.
+func finite(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// AddEvent records a notable moment of a trial; detail is stored as JSON.
+func (d *DB) AddEvent(ctx context.Context, key string, step int, kind string, detail any) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
+	}
+	defer tx.Rollback()
+	if err := addEvent(ctx, tx, key, step, kind, detail); err != nil {
+		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
+	}
+	return tx.Commit()
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, key string, step int, kind string, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO events (trial_key, step, kind, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+		key, step, kind, string(b), now())
+	return err
+}
+
+// Finish records how a trial ended. errMsg is stored for failed trials.
+func (d *DB) Finish(ctx context.Context, key string, status ganexp.Status, stepsDone int, errMsg string, duration time.Duration) error {
+	var msg any
+	if errMsg != "" {
+		msg = errMsg
+	}
+	_, err := d.sql.ExecContext(ctx, `UPDATE trials SET status = ?, steps_done = ?, error = ?,
+		finished_at = ?, duration_s = ?, heartbeat_at = NULL WHERE key = ?`,
+		string(status), stepsDone, msg, now(), duration.Seconds(), key)
+	if err != nil {
+		return fmt.Errorf("finish trial %s as %s: %w", key, status, err)
+	}
+	return nil
+}

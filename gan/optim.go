@@ -1,0 +1,127 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+)
+
+// optimizer updates parameters in place from their gradients. The
+// updates follow PyTorch's formulas so that runs compare with the
+// reference scripts; they work on the tensors' backing slices, so a step
+// allocates nothing. (gorgonia's own solvers clone every tensor on every
+// step.)
+type optimizer interface {
+	step(params, grads [][]float32)
+}
+
+// newOptimizer returns the optimizer called name with learning rate lr.
+func newOptimizer(name string, lr, beta1, beta2, rho float64) (optimizer, error) {
+	switch name {
+	case "adam":
+		return &adam{lr: lr, beta1: beta1, beta2: beta2, eps: 1e-8}, nil
+	case "rmsprop":
+		return &rmsprop{lr: lr, rho: rho, eps: 1e-8}, nil
+	case "sgd":
+		return sgd{lr: lr}, nil
+	}
+	return nil, fmt.Errorf("unknown optimizer %q", name)
+}
+
+// adam is Kingma & Ba 2015, Algorithm 1, as torch.optim.Adam computes it:
+//
+//	m ← β1·m + (1−β1)·g        v ← β2·v + (1−β2)·g²
+//	w ← w − (lr/(1−β1ᵗ)) · m / (√v/√(1−β2ᵗ) + ε)
+type adam struct {
+	lr, beta1, beta2, eps float64
+	t                     int
+	m, v                  [][]float32
+}
+
+func (a *adam) step(params, grads [][]float32) {
+	if a.m == nil {
+		a.m, a.v = zerosLike(params), zerosLike(params)
+	}
+	a.t++
+	c1 := 1 - math.Pow(a.beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.beta2, float64(a.t))
+	stepSize := float32(a.lr / c1)
+	invSqrtC2 := float32(1 / math.Sqrt(c2))
+	b1, b2, eps := float32(a.beta1), float32(a.beta2), float32(a.eps)
+	for i, w := range params {
+		g, m, v := grads[i], a.m[i], a.v[i]
+		for j := range w {
+			m[j] = b1*m[j] + (1-b1)*g[j]
+			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
+			w[j] -= stepSize * m[j] / (sqrt32(v[j])*invSqrtC2 + eps)
+		}
+	}
+}
+
+// rmsprop is Hinton's RMSProp as torch.optim.RMSprop computes it:
+//
+//	v ← ρ·v + (1−ρ)·g²        w ← w − lr · g / (√v + ε)
+type rmsprop struct {
+	lr, rho, eps float64
+	v            [][]float32
+}
+
+func (r *rmsprop) step(params, grads [][]float32) {
+	if r.v == nil {
+		r.v = zerosLike(params)
+	}
+	rho, lr, eps := float32(r.rho), float32(r.lr), float32(r.eps)
+	for i, w := range params {
+		g, v := grads[i], r.v[i]
+		for j := range w {
+			v[j] = rho*v[j] + (1-rho)*g[j]*g[j]
+			w[j] -= lr * g[j] / (sqrt32(v[j]) + eps)
+		}
+	}
+}
+
+// sgd is plain stochastic gradient descent: w ← w − lr·g.
+type sgd struct{ lr float64 }
+
+func (s sgd) step(params, grads [][]float32) {
+	lr := float32(s.lr)
+	for i, w := range params {
+		g := grads[i]
+		for j := range w {
+			w[j] -= lr * g[j]
+		}
+	}
+}
+
+func zerosLike(xs [][]float32) [][]float32 {
+	out := make([][]float32, len(xs))
+	for i, x := range xs {
+		out[i] = make([]float32, len(x))
+	}
+	return out
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+// clamp limits every parameter to [−c, c] (WGAN weight clipping).
+func clamp(params [][]float32, c float32) {
+	for _, w := range params {
+		for j, x := range w {
+			if x > c {
+				w[j] = c
+			} else if x < -c {
+				w[j] = -c
+			}
+		}
+	}
+}
+
+// sqNorm is Σ g² over all gradients.
+func sqNorm(grads [][]float32) float64 {
+	s := 0.0
+	for _, g := range grads {
+		for _, x := range g {
+			s += float64(x) * float64(x)
+		}
+	}
+	return s
+}

@@ -1,0 +1,344 @@
+package gan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/ganexp/ganexp"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Trainer trains GANs with gorgonia. The zero value is ready to use, and
+// one Trainer may train several trials at once.
+type Trainer struct{}
+
+// buildMu serialises graph construction: gorgonia caches hashes on
+// package-level constant nodes, and building two graphs at once races
+// on them. Running the built machines concurrently is safe.
+var buildMu sync.Mutex
+
+// Random streams derived from the trial seed. Each use has its own stream
+// so that, say, changing eval_every does not change the training noise.
+const (
+	streamInit  = 0x696e6974 // "init"
+	streamTrain = 0x74726169 // "trai"
+	streamEval  = 0x6576616c // "eval"
+)
+
+// Train runs one trial: alternating D and G updates for cfg.Steps steps,
+// with a snapshot for obs every cfg.EvalEvery steps and after the last.
+// It returns the number of steps done. When ctx is cancelled it stops
+// before the next step, reports a last snapshot, and returns ctx's error.
+func (Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
+	s, err := newSession(t, data)
+	if err != nil {
+		return 0, fmt.Errorf("build trial %s: %w", t.Key, err)
+	}
+	defer s.close()
+	return s.run(ctx, obs)
+}
+
+// session is one trial's models, graphs, machines and buffers. Nothing in
+// it is rebuilt per step.
+type session struct {
+	cfg   ganexp.Config
+	fault *ganexp.Fault
+	loss  loss
+	dim   int
+	data  ganexp.Sampler
+
+	gen, dis       *mlp
+	genW, disW     [][]float32 // parameter slices, shared with the graphs
+	optG, optD     optimizer
+	x, zD, zG, zE  *tensor.Dense
+	vmD, vmG, vmE  G.VM
+	lossD, lossG   G.Value
+	gradD, gradG   []G.Value
+	gradDS, gradGS [][]float32
+	samples        G.Value
+
+	trainRng, evalRng *rand.Rand
+	step              int // steps done; read by the fault op
+}
+
+func newSession(t ganexp.Trial, data ganexp.Sampler) (*session, error) {
+	c := t.Config
+	l, ok := lookupLoss(c.Loss)
+	if !ok {
+		return nil, fmt.Errorf("unknown loss %q", c.Loss)
+	}
+	s := &session{
+		cfg: c, fault: t.Fault, loss: l, dim: data.Dim(), data: data,
+		trainRng: rand.New(rand.NewPCG(uint64(t.Seed), streamTrain)),
+		evalRng:  rand.New(rand.NewPCG(uint64(t.Seed), streamEval)),
+	}
+	var err error
+	if s.optG, err = newOptimizer(c.Optimizer, c.LrG, c.Beta1, c.Beta2, c.Rho); err != nil {
+		return nil, err
+	}
+	if s.optD, err = newOptimizer(c.Optimizer, c.LrD, c.Beta1, c.Beta2, c.Rho); err != nil {
+		return nil, err
+	}
+	initRng := rand.New(rand.NewPCG(uint64(t.Seed), streamInit))
+	s.gen = newMLP(initRng, "G", sizes(c.ZDim, c.Arch.G, s.dim), c.Arch.Activation)
+	s.dis = newMLP(initRng, "D", sizes(s.dim, c.Arch.D, 1), c.Arch.Activation)
+	s.genW, s.disW = s.gen.params(), s.dis.params()
+
+	s.x = matrix(c.BatchSize, s.dim)
+	s.zD = matrix(c.BatchSize, c.ZDim)
+	s.zG = matrix(c.BatchSize, c.ZDim)
+	s.zE = matrix(c.EvalSamples, c.ZDim)
+
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if err := s.buildD(); err != nil {
+		return nil, fmt.Errorf("D step graph: %w", err)
+	}
+	if err := s.buildG(); err != nil {
+		return nil, fmt.Errorf("G step graph: %w", err)
+	}
+	if err := s.buildEval(); err != nil {
+		return nil, fmt.Errorf("eval graph: %w", err)
+	}
+	return s, nil
+}
+
+func sizes(in int, hidden []int, out int) []int {
+	s := append([]int{in}, hidden...)
+	return append(s, out)
+}
+
+func matrix(rows, cols int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(make([]float32, rows*cols)))
+}
+
+func input(g *G.ExprGraph, name string, t *tensor.Dense) *G.Node {
+	return G.NewMatrix(g, tensor.Float32, G.WithShape(t.Shape()...), G.WithName(name), G.WithValue(t))
+}
+
+// buildD builds the D step: D's loss on a real batch and on G(z) for fresh
+// z, with gradients for D's weights only, so G is in effect detached.
+func (s *session) buildD() error {
+	g := G.NewGraph()
+	gw, dw := s.gen.bind(g), s.dis.bind(g)
+	fake, err := s.gen.apply(input(g, "zD", s.zD), gw)
+	if err != nil {
+		return err
+	}
+	real, err := s.dis.apply(input(g, "x", s.x), dw)
+	if err != nil {
+		return err
+	}
+	fakeOut, err := s.dis.apply(fake, dw)
+	if err != nil {
+		return err
+	}
+	lossD := s.loss.d(real, fakeOut)
+	if s.fault != nil && s.fault.Kind == ganexp.FaultVMPanic {
+		// Route the loss through an op that panics inside the VM.
+		if lossD, err = G.ApplyOp(&faultOp{s: s}, lossD); err != nil {
+			return err
+		}
+	}
+	grads, err := G.Grad(lossD, dw...)
+	if err != nil {
+		return err
+	}
+	G.Read(lossD, &s.lossD)
+	s.gradD = readAll(grads)
+	s.vmD = G.NewTapeMachine(g)
+	return nil
+}
+
+// buildG builds the G step on its own fresh noise, with gradients for
+// G's weights only.
+func (s *session) buildG() error {
+	g := G.NewGraph()
+	gw, dw := s.gen.bind(g), s.dis.bind(g)
+	fake, err := s.gen.apply(input(g, "zG", s.zG), gw)
+	if err != nil {
+		return err
+	}
+	out, err := s.dis.apply(fake, dw)
+	if err != nil {
+		return err
+	}
+	lossG := s.loss.g(out)
+	grads, err := G.Grad(lossG, gw...)
+	if err != nil {
+		return err
+	}
+	G.Read(lossG, &s.lossG)
+	s.gradG = readAll(grads)
+	s.vmG = G.NewTapeMachine(g)
+	return nil
+}
+
+// buildEval builds G's forward pass on eval_samples noise vectors.
+func (s *session) buildEval() error {
+	g := G.NewGraph()
+	out, err := s.gen.apply(input(g, "zE", s.zE), s.gen.bind(g))
+	if err != nil {
+		return err
+	}
+	G.Read(out, &s.samples)
+	s.vmE = G.NewTapeMachine(g)
+	return nil
+}
+
+func readAll(nodes G.Nodes) []G.Value {
+	vals := make([]G.Value, len(nodes))
+	for i, n := range nodes {
+		G.Read(n, &vals[i])
+	}
+	return vals
+}
+
+func (s *session) close() {
+	for _, vm := range []G.VM{s.vmD, s.vmG, s.vmE} {
+		if vm != nil {
+			vm.Close()
+		}
+	}
+}
+
+// run is the training loop.
+func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
+	c := s.cfg
+	var win window
+	lastEval := 0
+	snapshot := func() (bool, error) {
+		lastEval = s.step
+		stop, err := s.evaluate(obs, &win)
+		win = window{}
+		return stop, err
+	}
+	for s.step < c.Steps {
+		if err := ctx.Err(); err != nil {
+			if s.step > lastEval {
+				if _, serr := snapshot(); serr != nil {
+					return s.step, errors.Join(err, serr)
+				}
+			}
+			return s.step, err
+		}
+		if err := s.injectFault(); err != nil {
+			return s.step, err
+		}
+		for range c.NCritic {
+			l, gn, err := s.stepD()
+			if err != nil {
+				return s.step, fmt.Errorf("D step %d: %w", s.step+1, err)
+			}
+			win.lossD += l
+			win.gradD += gn
+			win.nD++
+		}
+		l, gn, err := s.stepG()
+		if err != nil {
+			return s.step, fmt.Errorf("G step %d: %w", s.step+1, err)
+		}
+		win.lossG += l
+		win.gradG += gn
+		win.nG++
+		s.step++
+		obs.Progress(s.step)
+		if s.step%c.EvalEvery == 0 || s.step == c.Steps {
+			stop, err := snapshot()
+			if err != nil {
+				return s.step, err
+			}
+			if stop {
+				break
+			}
+		}
+	}
+	return s.step, nil
+}
+
+// window accumulates losses and gradient norms between evaluations.
+type window struct {
+	lossD, lossG, gradD, gradG float64
+	nD, nG                     int
+}
+
+func (s *session) stepD() (lossV, gradNorm float64, err error) {
+	s.data.Sample(s.trainRng, s.x.Data().([]float32))
+	fillNormal(s.trainRng, s.zD.Data().([]float32))
+	if err := s.vmD.RunAll(); err != nil {
+		return 0, 0, err
+	}
+	s.vmD.Reset()
+	grads := slices32(s.gradD, &s.gradDS)
+	s.optD.step(s.disW, grads)
+	if s.loss.clip {
+		clamp(s.disW, float32(s.cfg.Clip))
+	}
+	return scalar(s.lossD), math.Sqrt(sqNorm(grads)), nil
+}
+
+func (s *session) stepG() (lossV, gradNorm float64, err error) {
+	fillNormal(s.trainRng, s.zG.Data().([]float32))
+	if err := s.vmG.RunAll(); err != nil {
+		return 0, 0, err
+	}
+	s.vmG.Reset()
+	grads := slices32(s.gradG, &s.gradGS)
+	s.optG.step(s.genW, grads)
+	return scalar(s.lossG), math.Sqrt(sqNorm(grads)), nil
+}
+
+// evaluate draws eval_samples points from G and hands them to obs.
+func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
+	fillNormal(s.evalRng, s.zE.Data().([]float32))
+	if err := s.vmE.RunAll(); err != nil {
+		return false, fmt.Errorf("eval at step %d: %w", s.step, err)
+	}
+	s.vmE.Reset()
+	snap := ganexp.Snapshot{
+		Step:      s.step,
+		LossD:     mean64(w.lossD, w.nD),
+		LossG:     mean64(w.lossG, w.nG),
+		GradNormD: mean64(w.gradD, w.nD),
+		GradNormG: mean64(w.gradG, w.nG),
+		Samples:   s.samples.Data().([]float32),
+		Dim:       s.dim,
+	}
+	return obs.Eval(snap)
+}
+
+func mean64(sum float64, n int) float64 {
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// slices32 returns the backing slices of vals, caching them in *cache:
+// Read allocates its destination on the first run and copies into it
+// after that, so the slices are stable from then on.
+func slices32(vals []G.Value, cache *[][]float32) [][]float32 {
+	if *cache == nil {
+		out := make([][]float32, len(vals))
+		for i, v := range vals {
+			out[i] = v.Data().([]float32)
+		}
+		*cache = out
+	}
+	return *cache
+}
+
+func scalar(v G.Value) float64 {
+	return float64(v.Data().(float32))
+}
+
+func fillNormal(r *rand.Rand, dst []float32) {
+	for i := range dst {
+		dst[i] = float32(r.NormFloat64())
+	}
+}

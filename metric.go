@@ -1,0 +1,51 @@
+package ganexp
+
+// Direction says whether a larger value of a metric is better.
+type Direction int
+
+// Directions for ranking.
+const (
+	Neutral Direction = iota
+	HigherIsBetter
+	LowerIsBetter
+)
+
+// MetricInfo documents one recorded metric. The list below is the single
+// place that names them; db, runner and reports read it.
+type MetricInfo struct {
+	Name   string
+	Better Direction
+	Doc    string
+}
+
+// Metrics lists every metric ganexp records at an evaluation, in display
+// order. Each also has a final-value column on the trials table.
+var Metrics = []MetricInfo{
+	{"loss_d", Neutral, "discriminator loss, mean over the steps since the previous evaluation"},
+	{"loss_g", Neutral, "generator loss, mean over the steps since the previous evaluation"},
+	{"grad_norm_d", Neutral, "L2 norm of D's gradient, mean over the steps since the previous evaluation"},
+	{"grad_norm_g", Neutral, "L2 norm of G's gradient, mean over the steps since the previous evaluation"},
+	{"modes_captured", HigherIsBetter, "modes nearest to at least one high-quality sample (known-mode data only)"},
+	{"hq_fraction", HigherIsBetter, "share of samples within 3 std of their nearest mode (known-mode data only)"},
+	{"mode_kl", LowerIsBetter, "KL(high-quality mode histogram || uniform); NULL when no sample is high quality"},
+	{"mmd2", LowerIsBetter, "unbiased MMD^2, RBF kernel, bandwidth = median distance of the real sample"},
+}
+
+// LookupMetric returns the metric called name.
+func LookupMetric(name string) (MetricInfo, bool) {
+	for _, m := range Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return MetricInfo{}, false
+}
+
+// MetricNames returns the names in Metrics, for error messages.
+func MetricNames() []string {
+	names := make([]string, len(Metrics))
+	for i, m := range Metrics {
+		names[i] = m.Name
+	}
+	return names
+}

@@ -1,0 +1,484 @@
+// Package sweep reads a sweep file (grid.yaml), validates it strictly and
+// expands it into a plan: one trial per point of the grid and seed.
+package sweep
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
+	"go.yaml.in/yaml/v3"
+)
+
+// Spec is a parsed, validated sweep file.
+type Spec struct {
+	Name   string
+	File   string
+	Source []byte // the file as given, stored with the sweep
+	Base   ganexp.Config
+	Axes   []Axis
+	Seeds  []int64
+}
+
+// Axis is one key under grid: its values are crossed with every other
+// axis and with the seeds.
+type Axis struct {
+	Name   string
+	Node   *yaml.Node // the key, for error positions
+	Values []Value
+}
+
+// Value is one level of an axis.
+type Value struct {
+	Label string // as shown in plans and reports
+	Node  *yaml.Node
+	Apply func(*ganexp.Config)
+}
+
+// Defaults are what a sweep file leaves unset. They follow the ring8-mlp
+// protocol except for the step count.
+func Defaults() ganexp.Config {
+	return ganexp.Config{
+		Dataset:     dataset.Defaults(ganexp.Dataset{Kind: "ring"}),
+		Arch:        ganexp.Arch{G: []int{128, 128}, D: []int{128, 128}, Activation: "relu"},
+		Loss:        "nonsaturating",
+		Optimizer:   "adam",
+		LrG:         1e-3,
+		LrD:         1e-3,
+		Beta1:       0.5,
+		Beta2:       0.999,
+		Rho:         0.99,
+		Clip:        0.01,
+		BatchSize:   256,
+		ZDim:        2,
+		NCritic:     1,
+		Steps:       2000,
+		EvalEvery:   250,
+		EvalSamples: 2500,
+	}
+}
+
+// setting is one scalar training parameter, valid under train: and as a
+// grid axis.
+type setting struct {
+	name  string
+	parse func(d *decoder, n *yaml.Node, what string) (any, error)
+	apply func(c *ganexp.Config, v any)
+}
+
+func intAtLeast(lo int) func(*decoder, *yaml.Node, string) (any, error) {
+	return func(d *decoder, n *yaml.Node, what string) (any, error) {
+		v, err := d.int(n, what)
+		if err == nil && v < lo {
+			err = d.errf(n, fmt.Sprintf("use a whole number ≥ %d", lo), "%s must be at least %d, got %d", what, lo, v)
+		}
+		return v, err
+	}
+}
+
+func positive(d *decoder, n *yaml.Node, what string) (any, error) {
+	v, err := d.float(n, what)
+	if err == nil && v <= 0 {
+		err = d.errf(n, "use a number > 0", "%s must be positive, got %v", what, v)
+	}
+	return v, err
+}
+
+func unitInterval(d *decoder, n *yaml.Node, what string) (any, error) {
+	v, err := d.float(n, what)
+	if err == nil && (v < 0 || v >= 1) {
+		err = d.errf(n, "use a number in [0, 1)", "%s must be in [0, 1), got %v", what, v)
+	}
+	return v, err
+}
+
+func oneOf(choices []string) func(*decoder, *yaml.Node, string) (any, error) {
+	return func(d *decoder, n *yaml.Node, what string) (any, error) {
+		return d.choice(n, what, choices)
+	}
+}
+
+var settings = []setting{
+	{"loss", oneOf(ganexp.Losses), func(c *ganexp.Config, v any) { c.Loss = v.(string) }},
+	{"optimizer", oneOf(ganexp.Optimizers), func(c *ganexp.Config, v any) { c.Optimizer = v.(string) }},
+	{"lr", positive, func(c *ganexp.Config, v any) { c.LrG, c.LrD = v.(float64), v.(float64) }},
+	{"lr_g", positive, func(c *ganexp.Config, v any) { c.LrG = v.(float64) }},
+	{"lr_d", positive, func(c *ganexp.Config, v any) { c.LrD = v.(float64) }},
+	{"beta1", unitInterval, func(c *ganexp.Config, v any) { c.Beta1 = v.(float64) }},
+	{"beta2", unitInterval, func(c *ganexp.Config, v any) { c.Beta2 = v.(float64) }},
+	{"rho", unitInterval, func(c *ganexp.Config, v any) { c.Rho = v.(float64) }},
+	{"clip", positive, func(c *ganexp.Config, v any) { c.Clip = v.(float64) }},
+	{"n_critic", intAtLeast(1), func(c *ganexp.Config, v any) { c.NCritic = v.(int) }},
+	{"batch_size", intAtLeast(1), func(c *ganexp.Config, v any) { c.BatchSize = v.(int) }},
+	{"z_dim", intAtLeast(1), func(c *ganexp.Config, v any) { c.ZDim = v.(int) }},
+	{"steps", intAtLeast(1), func(c *ganexp.Config, v any) { c.Steps = v.(int) }},
+	{"eval_every", intAtLeast(1), func(c *ganexp.Config, v any) { c.EvalEvery = v.(int) }},
+	{"eval_samples", intAtLeast(10), func(c *ganexp.Config, v any) { c.EvalSamples = v.(int) }},
+}
+
+func lookupSetting(name string) (setting, bool) {
+	for _, s := range settings {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return setting{}, false
+}
+
+func settingNames() []string {
+	names := make([]string, len(settings))
+	for i, s := range settings {
+		names[i] = s.name
+	}
+	return names
+}
+
+var (
+	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid"}
+	archKeys = []string{"g", "d", "hidden", "activation"}
+	dataKeys = map[string][]string{
+		"ring":       {"kind", "modes", "radius", "std"},
+		"grid":       {"kind", "size", "spacing", "std"},
+		"gaussian1d": {"kind", "mean", "std"},
+		"mixture1d":  {"kind", "means", "std", "weights"},
+		"csv":        {"kind", "path"},
+	}
+)
+
+// Load reads and validates the sweep file at path.
+func Load(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, ganexp.Inputf(path, "check the path", "no such sweep file")
+		}
+		return nil, ganexp.Inputf(path, "", "cannot read sweep file: %v", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates a sweep file's contents. file names it in errors, and
+// relative data paths are resolved against its directory.
+func Parse(file string, data []byte) (*Spec, error) {
+	d := &decoder{file: file}
+	root, err := d.parseYAML(data)
+	if err != nil {
+		return nil, err
+	}
+	spec := &Spec{File: file, Source: data, Base: Defaults(), Seeds: []int64{1}}
+	dir := filepath.Dir(file)
+	err = d.fields(root, "the sweep file", topKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			spec.Name, err = d.str(v, "name")
+		case "dataset":
+			spec.Base.Dataset, err = d.dataset(v, "dataset", dir)
+		case "arch":
+			spec.Base.Arch, err = d.arch(v, "arch", "")
+		case "train":
+			err = d.train(v, &spec.Base)
+		case "seeds":
+			spec.Seeds, err = d.seeds(v)
+		case "grid":
+			spec.Axes, err = d.grid(v, dir)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if spec.Name == "" {
+		spec.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	if err := d.checkAxes(spec.Axes); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+func (d *decoder) train(n *yaml.Node, c *ganexp.Config) error {
+	var lrNode, lrGDNode *yaml.Node
+	return d.fields(n, "train", settingNames(), func(key string, k, v *yaml.Node) error {
+		s, _ := lookupSetting(key)
+		switch key {
+		case "lr":
+			lrNode = k
+		case "lr_g", "lr_d":
+			lrGDNode = k
+		}
+		if lrNode != nil && lrGDNode != nil {
+			return d.errf(k, "use lr for both, or lr_g and lr_d", "train sets both lr and %s", lrGDNode.Value)
+		}
+		val, err := s.parse(d, v, "train."+key)
+		if err != nil {
+			return err
+		}
+		s.apply(c, val)
+		return nil
+	})
+}
+
+func (d *decoder) seeds(n *yaml.Node) ([]int64, error) {
+	if n.Kind == yaml.ScalarNode {
+		k, err := d.int(n, "seeds")
+		if err != nil {
+			return nil, err
+		}
+		if k < 1 {
+			return nil, d.errf(n, "seeds: N runs seeds 1..N; or give a list", "seeds must be at least 1, got %d", k)
+		}
+		seeds := make([]int64, k)
+		for i := range seeds {
+			seeds[i] = int64(i + 1)
+		}
+		return seeds, nil
+	}
+	items, err := d.seq(n, "seeds")
+	if err != nil {
+		return nil, err
+	}
+	var seeds []int64
+	for _, it := range items {
+		s, err := d.int(it, "seeds")
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(seeds, int64(s)) {
+			return nil, d.errf(it, "list each seed once", "seed %d repeated", s)
+		}
+		seeds = append(seeds, int64(s))
+	}
+	return seeds, nil
+}
+
+// arch parses {g, d, activation} or {hidden, activation}.
+func (d *decoder) arch(n *yaml.Node, what, name string) (ganexp.Arch, error) {
+	a := ganexp.Arch{Name: name, G: Defaults().Arch.G, D: Defaults().Arch.D, Activation: "relu"}
+	var hiddenNode, gdNode *yaml.Node
+	err := d.fields(n, what, archKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "g":
+			gdNode = k
+			a.G, err = d.widths(v, what+".g")
+		case "d":
+			gdNode = k
+			a.D, err = d.widths(v, what+".d")
+		case "hidden":
+			hiddenNode = k
+			a.G, err = d.widths(v, what+".hidden")
+			a.D = a.G
+		case "activation":
+			a.Activation, err = d.choice(v, "activation", ganexp.Activations)
+		}
+		if err == nil && hiddenNode != nil && gdNode != nil {
+			err = d.errf(k, "hidden sets both g and d; use one or the other", "%s sets both hidden and %s", what, gdNode.Value)
+		}
+		return err
+	})
+	if a.Name == "" {
+		a.Name = archLabel(a)
+	}
+	return a, err
+}
+
+// archLabel names an unnamed arch after its shape, e.g. "mlp128x128".
+func archLabel(a ganexp.Arch) string {
+	w := func(ws []int) string {
+		s := make([]string, len(ws))
+		for i, x := range ws {
+			s[i] = strconv.Itoa(x)
+		}
+		return strings.Join(s, "x")
+	}
+	name := "mlp" + w(a.G)
+	if !slices.Equal(a.G, a.D) {
+		name = "g" + w(a.G) + "_d" + w(a.D)
+	}
+	if a.Activation != "relu" {
+		name += "_" + a.Activation
+	}
+	return name
+}
+
+// dataset parses one data set spec; name labels it in reports.
+func (d *decoder) dataset(n *yaml.Node, what, dir string) (ganexp.Dataset, error) {
+	if n.Kind != yaml.MappingNode {
+		return ganexp.Dataset{}, d.errf(n, "write {kind: ring, ...}", "%s must be a mapping, got %s", what, describe(n))
+	}
+	var kindNode *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "kind" {
+			kindNode = deref(n.Content[i+1])
+		}
+	}
+	if kindNode == nil {
+		return ganexp.Dataset{}, d.errf(n, "valid kinds: "+strings.Join(dataset.Kinds, ", "), "%s needs a kind", what)
+	}
+	kind, err := d.choice(kindNode, "dataset kind", dataset.Kinds)
+	if err != nil {
+		return ganexp.Dataset{}, err
+	}
+	ds := ganexp.Dataset{Kind: kind}
+	var pathNode *yaml.Node
+	err = d.fields(n, what+" of kind "+kind, dataKeys[kind], func(key string, k, v *yaml.Node) error {
+		var err error
+		p := what + "." + key
+		switch key {
+		case "kind":
+		case "modes":
+			ds.Modes, err = d.positiveInt(v, p)
+		case "size":
+			ds.Size, err = d.positiveInt(v, p)
+		case "radius":
+			ds.Radius, err = d.positiveFloat(v, p)
+		case "spacing":
+			ds.Spacing, err = d.positiveFloat(v, p)
+		case "std":
+			ds.Std, err = d.positiveFloat(v, p)
+		case "mean":
+			ds.Mean, err = d.float(v, p)
+		case "means":
+			ds.Means, err = d.floats(v, p)
+		case "weights":
+			if ds.Weights, err = d.floats(v, p); err == nil {
+				for i, w := range ds.Weights {
+					if w <= 0 {
+						return d.errf(v.Content[i], "weights are relative and must be > 0", "%s: weight %v", p, w)
+					}
+				}
+			}
+		case "path":
+			pathNode = v
+			ds.Path, err = d.str(v, p)
+		}
+		return err
+	})
+	if err != nil {
+		return ds, err
+	}
+	if kind == "mixture1d" && ds.Weights != nil {
+		means := len(ds.Means)
+		if means == 0 {
+			means = len(dataset.Defaults(ganexp.Dataset{Kind: kind}).Means)
+		}
+		if len(ds.Weights) != means {
+			return ds, d.errf(n, "give one weight per mean", "%s has %d weights for %d means", what, len(ds.Weights), means)
+		}
+	}
+	if kind == "csv" {
+		if pathNode == nil {
+			return ds, d.errf(n, "add path: FILE.csv", "%s of kind csv needs a path", what)
+		}
+		if !filepath.IsAbs(ds.Path) {
+			ds.Path = filepath.Join(dir, ds.Path)
+		}
+		pts, err := dataset.LoadCSV(ds.Path)
+		if err != nil {
+			return ds, err
+		}
+		ds.Digest = pts.Digest
+	}
+	return dataset.Defaults(ds), nil
+}
+
+func (d *decoder) positiveInt(n *yaml.Node, what string) (int, error) {
+	v, err := intAtLeast(1)(d, n, what)
+	return v.(int), err
+}
+
+func (d *decoder) positiveFloat(n *yaml.Node, what string) (float64, error) {
+	v, err := positive(d, n, what)
+	return v.(float64), err
+}
+
+// grid parses the axes, in file order.
+func (d *decoder) grid(n *yaml.Node, dir string) ([]Axis, error) {
+	valid := append([]string{"dataset", "arch"}, settingNames()...)
+	var axes []Axis
+	err := d.fields(n, "grid", valid, func(key string, k, v *yaml.Node) error {
+		ax := Axis{Name: key, Node: k}
+		what := "grid." + key
+		switch key {
+		case "dataset", "arch":
+			if v.Kind != yaml.MappingNode {
+				return d.errf(v, "write name: {…} lines, one per level", "%s must be a mapping of names to specs, got %s", what, describe(v))
+			}
+			if len(v.Content) == 0 {
+				return d.errf(v, "give at least one entry or remove the key", "%s is empty", what)
+			}
+			err := d.fields(v, what, mapKeys(v), func(name string, _, spec *yaml.Node) error {
+				var apply func(*ganexp.Config)
+				if key == "arch" {
+					a, err := d.arch(spec, what+"."+name, name)
+					if err != nil {
+						return err
+					}
+					apply = func(c *ganexp.Config) { c.Arch = a }
+				} else {
+					ds, err := d.dataset(spec, what+"."+name, dir)
+					if err != nil {
+						return err
+					}
+					ds.Name = name
+					apply = func(c *ganexp.Config) { c.Dataset = ds }
+				}
+				ax.Values = append(ax.Values, Value{Label: name, Node: spec, Apply: apply})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		default:
+			s, _ := lookupSetting(key)
+			items, err := d.seq(v, what)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				val, err := s.parse(d, it, what)
+				if err != nil {
+					return err
+				}
+				ax.Values = append(ax.Values, Value{
+					Label: ganexp.FormatValue(val),
+					Node:  it,
+					Apply: func(c *ganexp.Config) { s.apply(c, val) },
+				})
+			}
+		}
+		axes = append(axes, ax)
+		return nil
+	})
+	return axes, err
+}
+
+func mapKeys(n *yaml.Node) []string {
+	var keys []string
+	for i := 0; i < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
+}
+
+// checkAxes rejects axes that would fight over the same parameter.
+func (d *decoder) checkAxes(axes []Axis) error {
+	has := map[string]*yaml.Node{}
+	for _, a := range axes {
+		has[a.Name] = a.Node
+	}
+	if lr := has["lr"]; lr != nil {
+		for _, other := range []string{"lr_g", "lr_d"} {
+			if has[other] != nil {
+				return d.errf(lr, "use lr for both, or lr_g and lr_d", "grid has both lr and %s", other)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package sweep
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ganexp/ganexp"
+)
+
+// Plan is a sweep expanded into trials.
+type Plan struct {
+	Name   string
+	File   string
+	Source []byte
+	Axes   []string // grid axis names in file order
+	Trials []Planned
+}
+
+// Planned is one trial with the grid point it came from.
+type Planned struct {
+	ganexp.Trial
+	Point []string // one label per plan axis, in Plan.Axes order
+}
+
+// MaxTrials is the plan size above which Expand asks for confirmation.
+const MaxTrials = 1000
+
+// Expand crosses the axes (the last varying fastest) and then the seeds,
+// and keys every trial. Two grid points that give the same trial, which
+// happens when an axis does not apply to them (clip without wgan, beta1
+// without adam), are an error rather than a silent duplicate.
+func (s *Spec) Expand() (*Plan, error) {
+	p := &Plan{Name: s.Name, File: s.File, Source: s.Source}
+	for _, a := range s.Axes {
+		p.Axes = append(p.Axes, a.Name)
+	}
+	d := &decoder{file: s.File}
+	seen := map[string][]string{}
+	idx := make([]int, len(s.Axes))
+	for {
+		c := s.Base
+		point := make([]string, len(s.Axes))
+		for i, a := range s.Axes {
+			v := a.Values[idx[i]]
+			v.Apply(&c)
+			point[i] = v.Label
+		}
+		for _, seed := range s.Seeds {
+			t := ganexp.NewTrial(c, seed)
+			if prev, dup := seen[t.Key]; dup {
+				last := s.Axes[len(s.Axes)-1]
+				return nil, d.errf(last.Node,
+					"an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own",
+					"grid points %s and %s are the same trial", s.describe(prev), s.describe(point))
+			}
+			seen[t.Key] = point
+			p.Trials = append(p.Trials, Planned{Trial: t, Point: point})
+		}
+		if !next(idx, s.Axes) {
+			break
+		}
+	}
+	return p, nil
+}
+
+// next advances idx like an odometer; false when it wraps around.
+func next(idx []int, axes []Axis) bool {
+	for i := len(idx) - 1; i >= 0; i-- {
+		idx[i]++
+		if idx[i] < len(axes[i].Values) {
+			return true
+		}
+		idx[i] = 0
+	}
+	return false
+}
+
+func (s *Spec) describe(point []string) string {
+	parts := make([]string, len(point))
+	for i, v := range point {
+		parts[i] = s.Axes[i].Name + "=" + v
+	}
+	return "(" + strings.Join(parts, " ") + ")"
+}
+
+// Size is the number of trials Expand would plan, without planning them.
+func (s *Spec) Size() int {
+	n := len(s.Seeds)
+	for _, a := range s.Axes {
+		n *= len(a.Values)
+	}
+	return n
+}
+
+// String summarises the plan for logs: "ring8-losses: 60 trials (loss × lr_g × 3 seeds)".
+func (p *Plan) String() string {
+	return fmt.Sprintf("%s: %d trials (%s)", p.Name, len(p.Trials), strings.Join(append(p.Axes, "seed"), " × "))
+}

@@ -1,0 +1,36 @@
+package ganexp
+
+import "math/rand/v2"
+
+// Sampler draws real data points. Implementations must take all randomness
+// from r, so a seed fixes the data a trial sees.
+type Sampler interface {
+	// Dim is the dimension of one point.
+	Dim() int
+	// Sample fills dst (len(dst)/Dim() points, row-major) with real points.
+	Sample(r *rand.Rand, dst []float32)
+}
+
+// Snapshot is what a trainer reports at an evaluation step.
+type Snapshot struct {
+	Step      int
+	LossD     float64 // mean over the steps since the previous snapshot
+	LossG     float64
+	GradNormD float64 // mean L2 norm of D's gradient over the same steps
+	GradNormG float64
+	Samples   []float32 // eval_samples points from G, row-major; valid only during the call
+	Dim       int
+	// DOnGrid holds D(x) on Grid for 1-D data (for Figure-1 style plots);
+	// nil otherwise.
+	Grid, DOnGrid []float32
+}
+
+// Observer receives a trainer's progress. Calls come from the training
+// goroutine, so they must be quick.
+type Observer interface {
+	// Progress is called after every step.
+	Progress(step int)
+	// Eval is called every eval_every steps and after the last step.
+	// Returning stop = true ends training early.
+	Eval(s Snapshot) (stop bool, err error)
+}
