@@ -46,9 +46,9 @@ func (r *recorder) Eval(s ganexp.Snapshot) (bool, error) {
 
 func smallConfig(loss string) ganexp.Config {
 	return ganexp.Config{
-		Dataset:   ganexp.Dataset{Kind: "gaussian1d"},
-		Arch:      ganexp.Arch{G: []int{16}, D: []int{16}, Activation: "relu"},
-		Loss:      loss, Optimizer: "adam", LrG: 2e-3, LrD: 2e-3, Beta1: 0.5, Beta2: 0.999,
+		Dataset: ganexp.Dataset{Kind: "gaussian1d"},
+		Arch:    ganexp.Arch{G: []int{16}, D: []int{16}, Activation: "relu"},
+		Loss:    loss, Optimizer: "adam", LrG: 2e-3, LrD: 2e-3, Beta1: 0.5, Beta2: 0.999,
 		Clip: 0.1, BatchSize: 64, ZDim: 1, NCritic: 1, Steps: 600, EvalEvery: 200, EvalSamples: 500,
 	}
 }
