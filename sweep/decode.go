@@ -26,7 +26,7 @@ func (d *decoder) errf(n *yaml.Node, hint, format string, args ...any) error {
 	return ganexp.Inputf(where, hint, format, args...)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // parseYAML parses the document, turning the parser's errors into ones
 // that name the file and line.
@@ -36,9 +36,8 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, error) {
 		msg := err.Error()
 		where := d.file
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			where, msg = d.file+":"+m[1], m[2]
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
+			where = fmt.Sprintf("%s:%d", d.file, yamlErrorLine(m[1], m[2]))
+			msg = m[2]
 		}
 		return nil, ganexp.Inputf(where, "fix the YAML syntax", "malformed YAML: %s", msg)
 	}
@@ -46,6 +45,21 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, error) {
 		return nil, ganexp.Inputf(d.file, "see examples/quickstart.yaml", "empty sweep file")
 	}
 	return deref(doc.Content[0]), nil
+}
+
+// yamlErrorLine turns yaml.v3's reported line into a 1-based one. The
+// library reports scanner errors 1-based, parser errors ("did not find
+// expected …") 0-based at the start of the enclosing construct, and omits
+// the line when its 0-based value is 0.
+func yamlErrorLine(reported, msg string) int {
+	n, err := strconv.Atoi(reported)
+	if err != nil {
+		return 1
+	}
+	if strings.HasPrefix(msg, "did not find expected") {
+		return n + 1
+	}
+	return n
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -188,8 +202,14 @@ func (d *decoder) floats(n *yaml.Node, what string) ([]float64, error) {
 	return xs, nil
 }
 
-// closest returns the choice within edit distance 2 of s, if any.
+// closest returns a likely intended choice: one that s is a prefix of,
+// else the first within edit distance 2.
 func closest(s string, choices []string) string {
+	for _, c := range choices {
+		if len(s) >= 3 && strings.HasPrefix(c, strings.ToLower(s)) {
+			return c
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range choices {
 		if dist := editDistance(strings.ToLower(s), c); dist < bestD {

@@ -1,0 +1,123 @@
+package sweep
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ganexp/ganexp"
+)
+
+func TestParseErrors(t *testing.T) {
+	// Every bad input gives one line naming file:line:col, the problem and
+	// the fix.
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"MalformedFlow", "name: x\ngrid:\n  loss: [minimax\n", `g.yaml:3: malformed YAML: did not find expected ',' or ']' (fix the YAML syntax)`},
+		{"MalformedIndent", "name: x\n  bad: 1\n", `g.yaml:2: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
+		{"MalformedFirstLine", "a: b: c\n", `g.yaml:1: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
+		{"MalformedTab", "grid:\n\t- b\n", `g.yaml:2: malformed YAML: found character that cannot start any token (fix the YAML syntax)`},
+		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},
+		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid)`},
+		{"UnknownTrainKey", "train:\n  lrg: 0.1\n", `g.yaml:2:3: unknown key "lrg" in train (did you mean "lr"? valid keys: loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
+		{"UnknownGridKey", "grid:\n  batch: [1]\n", `g.yaml:2:3: unknown key "batch" in grid (did you mean "batch_size"? valid keys: dataset, arch, loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
+		{"WrongTypeInt", "train: {steps: many}\n", `g.yaml:1:16: train.steps must be an integer, got "many"`},
+		{"WrongTypeFloat", "train: {steps: 2.5}\n", `g.yaml:1:16: train.steps must be an integer, got "2.5"`},
+		{"WrongTypeList", "grid:\n  loss: minimax\n", `g.yaml:2:9: grid.loss must be a list, got "minimax" (write a list such as [1, 2])`},
+		{"WrongTypeString", "train: {loss: 3}\n", `g.yaml:1:15: train.loss must be a string, got "3"`},
+		{"EmptyAxis", "grid:\n  lr_g: []\n", `g.yaml:2:9: grid.lr_g is empty (give at least one value or remove the key)`},
+		{"EmptyMapAxis", "grid:\n  arch: {}\n", `g.yaml:2:9: grid.arch is empty (give at least one entry or remove the key)`},
+		{"UnknownLoss", "grid:\n  loss: [minimax, nonsat]\n", `g.yaml:2:19: unknown grid.loss "nonsat" (did you mean "nonsaturating"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
+		{"UnknownLossClose", "train: {loss: hinj}\n", `g.yaml:1:15: unknown train.loss "hinj" (did you mean "hinge"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
+		{"UnknownOptimizer", "train: {optimizer: adagrad}\n", `g.yaml:1:20: unknown train.optimizer "adagrad" (valid: adam, rmsprop, sgd)`},
+		{"UnknownActivation", "arch: {activation: gelu}\n", `g.yaml:1:20: unknown activation "gelu" (did you mean "relu"? valid: relu, leaky_relu, tanh)`},
+		{"UnknownDataset", "dataset: {kind: spiral}\n", `g.yaml:1:17: unknown dataset kind "spiral" (valid: gaussian1d, mixture1d, ring, grid, csv)`},
+		{"DatasetKeyForOtherKind", "dataset: {kind: grid, radius: 2}\n", `g.yaml:1:23: unknown key "radius" in dataset of kind grid (valid keys: kind, size, spacing, std)`},
+		{"DatasetNoKind", "dataset: {modes: 8}\n", `g.yaml:1:10: dataset needs a kind (valid kinds: gaussian1d, mixture1d, ring, grid, csv)`},
+		{"NonPositiveSteps", "train: {steps: 0}\n", `g.yaml:1:16: train.steps must be at least 1, got 0 (use a whole number ≥ 1)`},
+		{"NegativeBatch", "grid:\n  batch_size: [64, -1]\n", `g.yaml:2:20: grid.batch_size must be at least 1, got -1 (use a whole number ≥ 1)`},
+		{"ZeroLR", "grid:\n  lr: [0.001, 0]\n", `g.yaml:2:15: grid.lr must be positive, got 0 (use a number > 0)`},
+		{"ZeroEvalEvery", "train: {eval_every: 0}\n", `g.yaml:1:21: train.eval_every must be at least 1, got 0 (use a whole number ≥ 1)`},
+		{"Beta", "train: {beta1: 1}\n", `g.yaml:1:16: train.beta1 must be in [0, 1), got 1 (use a number in [0, 1))`},
+		{"NaN", "train: {lr: .nan}\n", `g.yaml:1:13: train.lr must be a finite number, got ".nan"`},
+		{"RepeatedKey", "train: {steps: 1, steps: 2}\n", `g.yaml:1:19: key "steps" repeated in train (give each key once)`},
+		{"LrAndLrG", "grid:\n  lr: [0.1]\n  lr_g: [0.1]\n", `g.yaml:2:3: grid has both lr and lr_g (use lr for both, or lr_g and lr_d)`},
+		{"TrainLrAndLrD", "train: {lr_d: 0.1, lr: 0.1}\n", `g.yaml:1:20: train sets both lr and lr_d (use lr for both, or lr_g and lr_d)`},
+		{"HiddenAndG", "arch: {hidden: [8], g: [8]}\n", `g.yaml:1:21: arch sets both hidden and g (hidden sets both g and d; use one or the other)`},
+		{"ZeroWidth", "arch: {g: [8, 0]}\n", `g.yaml:1:15: arch.g: width 0 (layer widths are at least 1)`},
+		{"ArchAxisList", "grid:\n  arch: [mlp]\n", `g.yaml:2:9: grid.arch must be a mapping of names to specs, got a list (write name: {…} lines, one per level)`},
+		{"SeedsRepeated", "seeds: [1, 2, 1]\n", `g.yaml:1:15: seed 1 repeated (list each seed once)`},
+		{"SeedsZero", "seeds: 0\n", `g.yaml:1:8: seeds must be at least 1, got 0 (seeds: N runs seeds 1..N; or give a list)`},
+		{"WeightsCount", "dataset: {kind: mixture1d, means: [0, 1], weights: [1]}\n", `g.yaml:1:10: dataset has 1 weights for 2 means (give one weight per mean)`},
+		{"CSVNoPath", "dataset: {kind: csv}\n", `g.yaml:1:10: dataset of kind csv needs a path (add path: FILE.csv)`},
+		{"TopLevelList", "- a\n", `g.yaml:1:1: the sweep file must be a mapping, got a list (write it as key: value lines or {key: value})`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("no error, want %s", tt.want)
+			}
+			var ie *ganexp.InputError
+			if !errors.As(err, &ie) {
+				t.Errorf("error %T is not an *InputError", err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestParseCSV(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ok.csv", "x,y\n0,1\n2,3\n4,5\n")
+	write("ragged.csv", "0,1\n2\n")
+	write("word.csv", "0,1\n2,abc\n")
+	write("nan.csv", "0,1\n2,NaN\n")
+	tests := []struct {
+		name, path, want string
+	}{
+		{"Missing", "none.csv", "none.csv: no such file (check the dataset path; relative paths are relative to the sweep file)"},
+		{"Ragged", "ragged.csv", "ragged.csv:2: row has 1 values, earlier rows have 2 (every row needs the same number of values)"},
+		{"NotNumber", "word.csv", `word.csv:2 field 2: "abc" is not a number (use plain decimal numbers)`},
+		{"NaN", "nan.csv", `nan.csv:2 field 2: value "NaN" is not finite (remove or fix the row)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: {kind: csv, path: "+tt.path+"}\n"))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got, want := err.Error(), filepath.Join(dir, tt.want); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+	t.Run("OK", func(t *testing.T) {
+		s, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: {kind: csv, path: ok.csv}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.Base.Dataset
+		if got, want := d.Path, filepath.Join(dir, "ok.csv"); got != want {
+			t.Errorf("path: got %s, want %s", got, want)
+		}
+		if len(d.Digest) != 64 {
+			t.Errorf("digest %q is not a sha256", d.Digest)
+		}
+	})
+}
