@@ -113,7 +113,8 @@ func open(path, mode string) (*DB, error) {
 		"_txlock=immediate",
 	}
 	if mode != "ro" {
-		q = append(q, "_journal_mode=WAL", "_synchronous=NORMAL")
+		// WAL is switched on in migrate, once the file is known to be ours.
+		q = append(q, "_synchronous=NORMAL")
 	}
 	dsn := "file:" + filepath.ToSlash(path) + "?" + strings.Join(q, "&")
 	s, err := sql.Open("sqlite3", dsn)
@@ -228,6 +229,11 @@ func (d *DB) migrate(ctx context.Context) error {
 			return ganexp.Inputf(d.path, "pass --db with a ganexp database, or a new file name",
 				"SQLite database without a ganexp schema")
 		}
+	}
+	// WAL lets reports read while a sweep writes, and several sweeps
+	// share the file; the setting is stored in the database itself.
+	if _, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		return classify(d.path, err)
 	}
 	for _, m := range ms {
 		if m.version <= current {

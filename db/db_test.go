@@ -1,0 +1,273 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ganexp/ganexp"
+)
+
+func testConfig(loss string) ganexp.Config {
+	return ganexp.Config{
+		Dataset: ganexp.Dataset{Name: "ring", Kind: "ring", Modes: 8, Radius: 2, Std: 0.02},
+		Arch:    ganexp.Arch{Name: "mlp8", G: []int{8}, D: []int{8}, Activation: "relu"},
+		Loss:    loss, Optimizer: "adam", LrG: 1e-3, LrD: 1e-3, Beta1: 0.5, Beta2: 0.999, Clip: 0.01,
+		BatchSize: 16, ZDim: 2, NCritic: 1, Steps: 100, EvalEvery: 50, EvalSamples: 100,
+	}
+}
+
+func openTemp(t *testing.T) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "g.db")
+	d, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, path
+}
+
+func TestOpenCreatesSchema(t *testing.T) {
+	d, _ := openTemp(t)
+	ctx := context.Background()
+	var mode string
+	if err := d.sql.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode: got %q (%v), want wal", mode, err)
+	}
+	var timeout int
+	if err := d.sql.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil || timeout < 1000 {
+		t.Errorf("busy_timeout: got %d (%v), want ≥ 1000 ms", timeout, err)
+	}
+	if v, err := d.schemaVersion(ctx); err != nil || v != SchemaVersion() || v < 1 {
+		t.Errorf("schema version: got %d (%v), want %d", v, err, SchemaVersion())
+	}
+	for _, name := range []string{"sweeps", "trials", "params", "metrics", "events", "artifacts", "sweep_trials", "trials_wide", "schema_version"} {
+		var n int
+		d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = ?", name).Scan(&n)
+		if n != 1 {
+			t.Errorf("no table or view %s", name)
+		}
+	}
+	// Every metric of the registry has a final-value column.
+	for _, m := range ganexp.Metrics {
+		if _, err := d.sql.ExecContext(ctx, "SELECT "+m.Name+" FROM trials"); err != nil {
+			t.Errorf("trials has no column for metric %s: %v", m.Name, err)
+		}
+	}
+}
+
+func TestOpenReopenIsIdempotent(t *testing.T) {
+	d, path := openTemp(t)
+	d.Close()
+	d2, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	var n int
+	d2.sql.QueryRow("SELECT count(*) FROM schema_version").Scan(&n)
+	if n != SchemaVersion() {
+		t.Errorf("schema_version has %d rows, want %d", n, SchemaVersion())
+	}
+}
+
+func TestOpenRejectsBadPaths(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte("hello, this is not a database at all"), 0o644)
+	foreign := filepath.Join(dir, "foreign.db")
+	if s, err := sql.Open("sqlite3", foreign); err == nil {
+		s.Exec("CREATE TABLE x (a)")
+		s.Close()
+	}
+	newer := filepath.Join(dir, "newer.db")
+	if d, err := Open(context.Background(), newer); err == nil {
+		d.sql.Exec("INSERT INTO schema_version VALUES (99, 'later')")
+		d.Close()
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"MissingDir", filepath.Join(dir, "no", "g.db"), "directory " + filepath.Join(dir, "no") + " does not exist (create the directory first, or pass another --db)"},
+		{"Directory", dir, "database path is a directory"},
+		{"NotSQLite", text, "not a SQLite database (pass --db with a ganexp database, or a new file name)"},
+		{"ForeignSQLite", foreign, "SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"NewerSchema", newer, "database has schema version 99; this ganexp knows up to 1 (upgrade ganexp to read it)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := os.ReadFile(tt.path)
+			_, err := Open(context.Background(), tt.path)
+			var ie *ganexp.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an *InputError", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got  %v\nwant …%s", err, tt.want)
+			}
+			if after, _ := os.ReadFile(tt.path); !slices.Equal(before, after) {
+				t.Errorf("%s changed", tt.path)
+			}
+		})
+	}
+	t.Run("ReadOnlyMissing", func(t *testing.T) {
+		p := filepath.Join(dir, "absent.db")
+		_, err := OpenReadOnly(context.Background(), p)
+		if err == nil || !strings.Contains(err.Error(), "no database here") {
+			t.Errorf("got %v", err)
+		}
+		if _, serr := os.Stat(p); !os.IsNotExist(serr) {
+			t.Error("read-only open created the file")
+		}
+	})
+}
+
+func register(t *testing.T, d *DB, name string, trials ...ganexp.Trial) int64 {
+	t.Helper()
+	id, err := d.RegisterSweep(context.Background(), name, name+".yaml", []byte("name: "+name), trials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestRegisterSweep(t *testing.T) {
+	d, _ := openTemp(t)
+	ctx := context.Background()
+	a, b := ganexp.NewTrial(testConfig("wgan"), 1), ganexp.NewTrial(testConfig("minimax"), 1)
+	id1 := register(t, d, "s", a, b)
+	id2 := register(t, d, "s", a, b) // rerun: nothing new
+	if id1 != id2 {
+		t.Errorf("sweep id changed on rerun: %d then %d", id1, id2)
+	}
+	register(t, d, "other", a) // same trial in another sweep
+	var trials, params, members int
+	d.sql.QueryRow("SELECT count(*) FROM trials").Scan(&trials)
+	d.sql.QueryRow("SELECT count(*) FROM params WHERE trial_key = ?", a.Key).Scan(&params)
+	d.sql.QueryRow("SELECT count(*) FROM sweep_trials").Scan(&members)
+	if trials != 2 || params != len(a.Config.Params()) || members != 3 {
+		t.Errorf("got %d trials, %d params of a, %d memberships; want 2, %d, 3", trials, params, members, len(a.Config.Params()))
+	}
+	// trials_wide has one column per parameter, typed as given.
+	var loss string
+	var lr float64
+	var batch int64
+	var clip sql.NullFloat64
+	err := d.sql.QueryRowContext(ctx, "SELECT loss, lr_g, batch_size, clip FROM trials_wide WHERE key = ?", b.Key).Scan(&loss, &lr, &batch, &clip)
+	if err != nil || loss != "minimax" || lr != 1e-3 || batch != 16 || clip.Valid {
+		t.Errorf("trials_wide row: %v %v %v %v (%v)", loss, lr, batch, clip, err)
+	}
+	var typ string
+	d.sql.QueryRow("SELECT typeof(value) FROM params WHERE name = 'lr_g' LIMIT 1").Scan(&typ)
+	if typ != "real" {
+		t.Errorf("lr_g stored as %s, want real", typ)
+	}
+	rows, err := d.Trials(ctx, Filter{Sweep: "other"})
+	if err != nil || len(rows) != 1 || rows[0].Key != a.Key {
+		t.Errorf("Trials(other): %v %v", rows, err)
+	}
+}
+
+func TestTrialLifecycle(t *testing.T) {
+	d, _ := openTemp(t)
+	ctx := context.Background()
+	tr := ganexp.NewTrial(testConfig("wgan"), 1)
+	register(t, d, "s", tr)
+	me := Owner{PID: 42, Host: "here"}
+
+	ok, err := d.Claim(ctx, tr.Key, me)
+	if err != nil || !ok {
+		t.Fatalf("first claim: %v %v", ok, err)
+	}
+	if ok, _ := d.Claim(ctx, tr.Key, me); ok {
+		t.Error("a running trial was claimed twice")
+	}
+	evals := []Eval{
+		{Step: 50, WallS: 1.5, Values: map[string]float64{"loss_d": 0.5, "modes_captured": 3, "mode_kl": math.NaN()}},
+		{Step: 100, WallS: 3, Values: map[string]float64{"loss_d": math.Inf(1), "modes_captured": 8, "mode_kl": 0.25}},
+	}
+	for _, e := range evals {
+		if err := d.SaveEval(ctx, tr.Key, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.AddEvent(ctx, tr.Key, 100, "non_finite", map[string]any{"metrics": []string{"loss_d"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Finish(ctx, tr.Key, ganexp.StatusCompleted, 100, "", 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	row, err := d.FindTrial(ctx, tr.Key[:5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.Status != ganexp.StatusCompleted || row.StepsDone != 100 || *row.DurationS != 3 || row.Attempts != 1 {
+		t.Errorf("row: %+v", row)
+	}
+	// Final values are the last evaluation's; Inf is stored as NULL.
+	if row.Final["loss_d"] != nil || *row.Final["modes_captured"] != 8 || *row.Final["mode_kl"] != 0.25 {
+		t.Errorf("finals: loss_d %v modes %v kl %v", row.Final["loss_d"], row.Final["modes_captured"], row.Final["mode_kl"])
+	}
+	series, _ := d.Series(ctx, tr.Key)
+	if got := series["loss_d"]; len(got) != 2 || *got[0].Value != 0.5 || got[1].Value != nil || got[1].WallS != 3 {
+		t.Errorf("loss_d series: %+v", got)
+	}
+	if got := series["mode_kl"]; got[0].Value != nil {
+		t.Errorf("NaN mode_kl stored as %v, want NULL", *got[0].Value)
+	}
+	events, _ := d.Events(ctx, tr.Key)
+	if len(events) != 1 || events[0].Kind != "non_finite" || events[0].Detail != `{"metrics":["loss_d"]}` {
+		t.Errorf("events: %+v", events)
+	}
+	if ok, _ := d.Claim(ctx, tr.Key, me); ok {
+		t.Error("a completed trial was claimed")
+	}
+
+	// A failed trial is claimed again, and its old results are cleared.
+	d.sql.Exec("UPDATE trials SET status = 'failed' WHERE key = ?", tr.Key)
+	if ok, err := d.Claim(ctx, tr.Key, me); !ok || err != nil {
+		t.Fatalf("reclaim failed trial: %v %v", ok, err)
+	}
+	var metrics, evs int
+	d.sql.QueryRow("SELECT count(*) FROM metrics WHERE trial_key = ?", tr.Key).Scan(&metrics)
+	d.sql.QueryRow("SELECT count(*) FROM events WHERE trial_key = ?", tr.Key).Scan(&evs)
+	row, _ = d.FindTrial(ctx, tr.Key)
+	if metrics != 0 || evs != 0 || row.Final["modes_captured"] != nil || row.Attempts != 2 || row.Status != ganexp.StatusRunning {
+		t.Errorf("after reclaim: %d metrics, %d events, modes %v, attempts %d, status %s", metrics, evs, row.Final["modes_captured"], row.Attempts, row.Status)
+	}
+}
+
+func TestFindTrial(t *testing.T) {
+	d, _ := openTemp(t)
+	var trials []ganexp.Trial
+	for seed := int64(1); seed <= 40; seed++ {
+		trials = append(trials, ganexp.NewTrial(testConfig("hinge"), seed))
+	}
+	register(t, d, "s", trials...)
+	ctx := context.Background()
+	if _, err := d.FindTrial(ctx, "zz"); err == nil || !strings.Contains(err.Error(), `no trial with key "zz"`) {
+		t.Errorf("missing: %v", err)
+	}
+	// 40 keys of 16 hex digits: some single digit prefixes more than once.
+	counts := map[byte]int{}
+	for _, tr := range trials {
+		counts[tr.Key[0]]++
+	}
+	for c, n := range counts {
+		if n > 1 {
+			_, err := d.FindTrial(ctx, string(c))
+			if err == nil || !strings.Contains(err.Error(), "matches") {
+				t.Errorf("ambiguous prefix %c: %v", c, err)
+			}
+			break
+		}
+	}
+}

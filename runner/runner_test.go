@@ -1,0 +1,289 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
+	"github.com/ganexp/ganexp/db"
+)
+
+// fakeTrainer stands in for gorgonia at the expensive boundary: its
+// "generator" samples the real data, so every metric is computed on real
+// points, and a step takes a fixed short time.
+type fakeTrainer struct {
+	stepTime time.Duration
+	running  atomic.Int32
+	maxSeen  atomic.Int32
+}
+
+func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
+	n := f.running.Add(1)
+	defer f.running.Add(-1)
+	for {
+		m := f.maxSeen.Load()
+		if n <= m || f.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	c := t.Config
+	samples := make([]float32, c.EvalSamples*data.Dim())
+	rng := newRand(t.Seed)
+	step := 0
+	for step < c.Steps {
+		if err := ctx.Err(); err != nil {
+			return step, err
+		}
+		if t.Fault != nil && step+1 == t.Fault.Step {
+			switch t.Fault.Kind {
+			case ganexp.FaultError:
+				return step, errors.New("injected fault: error")
+			case ganexp.FaultPanic:
+				panic("injected fault: panic")
+			case ganexp.FaultVMPanic:
+				// Like a panic inside gorgonia's VM: on another goroutine,
+				// where no recover() reaches.
+				go panic("injected fault: panic on another goroutine")
+				select {}
+			}
+		}
+		time.Sleep(f.stepTime)
+		step++
+		obs.Progress(step)
+		if step%c.EvalEvery == 0 || step == c.Steps {
+			data.Sample(rng, samples)
+			if _, err := obs.Eval(ganexp.Snapshot{Step: step, LossD: 1.4, LossG: 0.7, Samples: samples, Dim: data.Dim()}); err != nil {
+				return step, err
+			}
+		}
+	}
+	return step, nil
+}
+
+func testConfig() ganexp.Config {
+	return ganexp.Config{
+		Dataset: dataset.Defaults(ganexp.Dataset{Kind: "ring"}),
+		Arch:    ganexp.Arch{Name: "a", G: []int{4}, D: []int{4}, Activation: "relu"},
+		Loss:    "nonsaturating", Optimizer: "adam", LrG: 1e-3, LrD: 1e-3, Beta1: 0.5, Beta2: 0.999,
+		BatchSize: 8, ZDim: 2, NCritic: 1, Steps: 20, EvalEvery: 10, EvalSamples: 200,
+	}
+}
+
+func jobs(n int, faults map[int]*ganexp.Fault) []Job {
+	var js []Job
+	for i := 0; i < n; i++ {
+		t := ganexp.NewTrial(testConfig(), int64(i+1))
+		t.Fault = faults[i]
+		js = append(js, Job{Trial: t, Label: fmt.Sprintf("seed=%d", i+1)})
+	}
+	return js
+}
+
+func setup(t *testing.T, js []Job) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var trials []ganexp.Trial
+	for _, j := range js {
+		trials = append(trials, j.Trial)
+	}
+	if _, err := d.RegisterSweep(context.Background(), "s", "s.yaml", nil, trials); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func statuses(t *testing.T, d *db.DB) map[ganexp.Status]int {
+	t.Helper()
+	rows, err := d.Trials(context.Background(), db.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[ganexp.Status]int{}
+	for _, r := range rows {
+		out[r.Status]++
+	}
+	return out
+}
+
+func TestRunnerRunsEveryTrialWithinTheLimit(t *testing.T) {
+	js := jobs(6, nil)
+	d := setup(t, js)
+	ft := &fakeTrainer{stepTime: time.Millisecond}
+	r := &Runner{Store: d, Exec: InProcess{Trainer: ft}, Parallel: 2}
+	sum, err := r.Run(context.Background(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(sum.Ran[ganexp.StatusCompleted]); got != 6 {
+		t.Errorf("completed %d, want 6", got)
+	}
+	if got := ft.maxSeen.Load(); got != 2 {
+		t.Errorf("at most %d trials ran at once, want exactly the limit 2", got)
+	}
+	row, err := d.FindTrial(context.Background(), js[0].Trial.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake G samples the real ring, so all 8 modes are captured.
+	if row.StepsDone != 20 || row.Final["modes_captured"] == nil || *row.Final["modes_captured"] != 8 {
+		t.Errorf("trial row: steps %d modes %v", row.StepsDone, row.Final["modes_captured"])
+	}
+	series, _ := d.Series(context.Background(), row.Key)
+	if got := len(series["mmd2"]); got != 2 {
+		t.Errorf("mmd2 has %d points, want 2 (steps 10 and 20)", got)
+	}
+	// A rerun skips everything.
+	sum, err = r.Run(context.Background(), js)
+	if err != nil || sum.Skipped != 6 || len(sum.Ran) != 0 {
+		t.Errorf("rerun: skipped %d ran %v err %v", sum.Skipped, sum.Ran, err)
+	}
+}
+
+func TestRunnerIsolatesFailures(t *testing.T) {
+	js := jobs(4, map[int]*ganexp.Fault{
+		1: {Kind: ganexp.FaultError, Step: 5},
+		2: {Kind: ganexp.FaultPanic, Step: 7},
+	})
+	d := setup(t, js)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 2}
+	_, err := r.Run(context.Background(), js)
+	var tf *ganexp.TrialsFailedError
+	if !errors.As(err, &tf) || len(tf.Keys) != 2 {
+		t.Fatalf("got %v, want a TrialsFailedError naming 2 trials", err)
+	}
+	if got := statuses(t, d); got[ganexp.StatusCompleted] != 2 || got[ganexp.StatusFailed] != 2 {
+		t.Errorf("statuses %v", got)
+	}
+	ctx := context.Background()
+	errRow, _ := d.FindTrial(ctx, js[1].Trial.Key)
+	panicRow, _ := d.FindTrial(ctx, js[2].Trial.Key)
+	if errRow.Error != "injected fault: error" || errRow.StepsDone != 4 {
+		t.Errorf("error trial: %q at %d", errRow.Error, errRow.StepsDone)
+	}
+	if !strings.HasPrefix(panicRow.Error, "panic: injected fault: panic\n") || !strings.Contains(panicRow.Error, "runner_test.go") {
+		t.Errorf("panic trial error lacks message or stack: %q", panicRow.Error)
+	}
+	// Failed trials run again on the next run; the fault is gone now.
+	clean := jobs(4, nil)
+	r.Run(ctx, clean)
+	if got := statuses(t, d); got[ganexp.StatusCompleted] != 4 {
+		t.Errorf("after rerun: %v", got)
+	}
+}
+
+// stopAfter cancels a context once n evaluations have been recorded.
+type stopAfter struct {
+	nopProgress
+	n      atomic.Int32
+	cancel func()
+}
+
+func (s *stopAfter) Eval(string, Eval) {
+	if s.n.Add(-1) == 0 {
+		s.cancel()
+	}
+}
+
+func TestRunnerInterrupt(t *testing.T) {
+	js := jobs(5, nil)
+	for i := range js {
+		js[i].Trial.Config.Steps = 1000
+	}
+	d := setup(t, js)
+	ctx, cancel := context.WithCancel(context.Background())
+	prog := &stopAfter{cancel: cancel}
+	prog.n.Store(3)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2, Progress: prog}
+	_, err := r.Run(ctx, js)
+	if !errors.Is(err, ganexp.ErrInterrupted) {
+		t.Fatalf("got %v, want ErrInterrupted", err)
+	}
+	got := statuses(t, d)
+	if got[ganexp.StatusInterrupted] != 2 || got[ganexp.StatusPending] != 3 {
+		t.Errorf("statuses %v, want 2 interrupted and 3 pending", got)
+	}
+	rows, _ := d.Trials(context.Background(), db.Filter{})
+	for _, row := range rows {
+		if row.Status == ganexp.StatusInterrupted && (row.StepsDone < 10 || row.StepsDone >= 1000 || row.Final["mmd2"] == nil) {
+			t.Errorf("interrupted trial %s: steps %d, mmd2 %v; want the metrics it reached", row.Key, row.StepsDone, row.Final["mmd2"])
+		}
+	}
+}
+
+func TestNumberJSON(t *testing.T) {
+	in := map[string]Number{"a": 1.5, "nan": Number(math.NaN()), "inf": Number(math.Inf(1)), "ninf": Number(math.Inf(-1))}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"a":1.5,"inf":"+Inf","nan":"NaN","ninf":"-Inf"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	var out map[string]Number
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["a"] != 1.5 || !math.IsNaN(float64(out["nan"])) || !math.IsInf(float64(out["inf"]), 1) || !math.IsInf(float64(out["ninf"]), -1) {
+		t.Errorf("round trip: %v", out)
+	}
+}
+
+// TestMain lets this test binary act as a worker process, so that the
+// Subprocess executor is tested against a real process without gorgonia.
+func TestMain(m *testing.M) {
+	if os.Getenv("RUNNER_TEST_WORKER") == "1" {
+		in := bufio.NewReader(os.Stdin)
+		line, _ := in.ReadBytes('\n')
+		var t ganexp.Trial
+		if err := json.Unmarshal(line, &t); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		sink := NewWireSink(os.Stdout)
+		sink.Done(RunTrial(context.Background(), t, &fakeTrainer{}, sink))
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestSubprocessIsolatesCrashes(t *testing.T) {
+	js := jobs(3, map[int]*ganexp.Fault{1: {Kind: ganexp.FaultVMPanic, Step: 3}})
+	d := setup(t, js)
+	exec := Subprocess{Command: []string{os.Args[0]}, Env: []string{"RUNNER_TEST_WORKER=1"}}
+	r := &Runner{Store: d, Exec: exec, Parallel: 3}
+	_, err := r.Run(context.Background(), js)
+	var tf *ganexp.TrialsFailedError
+	if !errors.As(err, &tf) || len(tf.Keys) != 1 || tf.Keys[0] != js[1].Trial.Key {
+		t.Fatalf("got %v, want the crashed trial to fail alone", err)
+	}
+	if got := statuses(t, d); got[ganexp.StatusCompleted] != 2 {
+		t.Errorf("statuses %v, want the other 2 completed", got)
+	}
+	row, _ := d.FindTrial(context.Background(), js[1].Trial.Key)
+	if !strings.HasPrefix(row.Error, "worker crashed (exit status 2): panic: injected fault: panic on another goroutine") {
+		t.Errorf("crash message: %q", row.Error)
+	}
+	ok, _ := d.FindTrial(context.Background(), js[0].Trial.Key)
+	if ok.Final["modes_captured"] == nil || *ok.Final["modes_captured"] != 8 || ok.StepsDone != 20 {
+		t.Errorf("worker results did not reach the store: %+v", ok)
+	}
+}
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 9)) }
