@@ -1,0 +1,319 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// These tests build the real binary and drive it on temp databases: real
+// gorgonia training in real worker processes, on grids small enough to
+// finish in seconds.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ganexp-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "ganexp")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build ganexp:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run executes the binary in dir with extra environment entries.
+func run(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+const tinyGrid = `name: tiny
+dataset: {kind: ring}
+arch: {hidden: [8]}
+train: {steps: 60, batch_size: 32, eval_every: 20, eval_samples: 200}
+seeds: [1, 2]
+grid:
+  loss: [nonsaturating, hinge]
+`
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	d, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func count(t *testing.T, d *sql.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func TestSweepEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	dbPath := filepath.Join(dir, "ganexp.db")
+
+	dry := run(t, dir, nil, "sweep", "grid.yaml", "--dry-run")
+	if dry.code != 0 || !strings.Contains(dry.stdout, "would run 4 of 4 trials") {
+		t.Fatalf("dry run: %+v", dry)
+	}
+	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
+		t.Fatal("--dry-run created the database")
+	}
+
+	r := run(t, dir, nil, "sweep", "grid.yaml", "--parallel", "2")
+	if r.code != 0 {
+		t.Fatalf("sweep exited %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "sweep tiny: 4 trials; ran 4 in") || !strings.Contains(r.stdout, "this run: completed 4") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+	// Off a terminal, progress is plain log lines.
+	if !strings.Contains(r.stderr, "4 trials planned, 0 already have results, 4 to run") || strings.Count(r.stderr, "] completed ") != 4 {
+		t.Errorf("progress lines:\n%s", r.stderr)
+	}
+
+	d := openDB(t, dbPath)
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 60"); got != 4 {
+		t.Errorf("%d completed trials at step 60, want 4", got)
+	}
+	// 3 evaluations (steps 20, 40, 60) × 8 metrics per trial.
+	if got := count(t, d, "SELECT count(*) FROM metrics"); got != 4*3*8 {
+		t.Errorf("%d metric rows, want 96", got)
+	}
+	if got := count(t, d, "SELECT count(DISTINCT loss) FROM trials_wide WHERE modes_captured IS NOT NULL AND mmd2 IS NOT NULL"); got != 2 {
+		t.Errorf("trials_wide has %d losses with final metrics, want 2", got)
+	}
+	var journal string
+	d.QueryRow("PRAGMA journal_mode").Scan(&journal)
+	if journal != "wal" {
+		t.Errorf("journal_mode %s, want wal", journal)
+	}
+
+	rep := run(t, dir, nil, "report")
+	lines := strings.Split(strings.TrimSpace(rep.stdout), "\n")
+	if rep.code != 0 || len(lines) != 6 || lines[0] != "ranked by modes_captured (higher is better), ties by mmd2" ||
+		!strings.HasPrefix(lines[1], "rank  key ") || !strings.HasPrefix(lines[2], "1 ") {
+		t.Errorf("report:\n%s%s", rep.stdout, rep.stderr)
+	}
+	best := run(t, dir, nil, "report", "--best", "--by", "loss", "--format", "json")
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(best.stdout), &recs); err != nil || len(recs) != 2 {
+		t.Fatalf("report --best --by loss --format json: %v\n%s%s", err, best.stdout, best.stderr)
+	}
+	for _, rec := range recs {
+		if rec["n"] != 2.0 || len(rec["trials"].([]any)) != 2 || rec["metric"] != "modes_captured" {
+			t.Errorf("best record %v", rec)
+		}
+	}
+	csv := run(t, dir, nil, "report", "--format", "csv", "--metric", "mmd2")
+	if csv.code != 0 || strings.Count(csv.stdout, "\n") != 5 || !strings.HasPrefix(csv.stdout, "rank,key,sweep,status,seed,steps_done,dataset,") {
+		t.Errorf("csv report:\n%s", csv.stdout)
+	}
+
+	var key string
+	d.QueryRow("SELECT key FROM trials ORDER BY key LIMIT 1").Scan(&key)
+	show := run(t, dir, nil, "show", key[:6])
+	for _, want := range []string{"trial " + key, "status: completed at step 60/60", "final metrics:", "curves:", "  60  "} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("show lacks %q:\n%s", want, show.stdout)
+		}
+	}
+	runs := run(t, dir, nil, "runs")
+	if runs.code != 0 || strings.Count(runs.stdout, "completed") != 4 {
+		t.Errorf("runs:\n%s", runs.stdout)
+	}
+
+	// Rerunning the same command trains nothing.
+	again := run(t, dir, nil, "sweep", "grid.yaml")
+	if again.code != 0 || !strings.Contains(again.stdout, "ran 0 in 0s, 4 already had results") {
+		t.Errorf("rerun:\n%s\n%s", again.stdout, again.stderr)
+	}
+}
+
+func TestSweepIsolatesCrashingTrials(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	// A panic inside a gorgonia op kills its worker process; only the
+	// trials with seed 2 get it.
+	r := run(t, dir, []string{"GANEXP_FAULT=vm-panic:step=10:seed=2"}, "sweep", "grid.yaml")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "ganexp: 2 trial(s) failed") || !strings.Contains(r.stdout, "this run: completed 2, failed 2") {
+		t.Errorf("output:\n%s\n%s", r.stdout, r.stderr)
+	}
+	d := openDB(t, filepath.Join(dir, "ganexp.db"))
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'failed' AND seed = 2 AND error LIKE 'worker crashed%panic: injected fault: panic inside a gorgonia op at step 10%'"); got != 2 {
+		t.Errorf("%d failed trials with the crash message, want 2", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND seed = 1"); got != 2 {
+		t.Errorf("%d completed trials of seed 1, want 2", got)
+	}
+	// Without the fault, a rerun runs just the two failed trials.
+	again := run(t, dir, nil, "sweep", "grid.yaml")
+	if again.code != 0 || !strings.Contains(again.stdout, "ran 2 in") {
+		t.Errorf("rerun:\n%s\n%s", again.stdout, again.stderr)
+	}
+}
+
+func TestSweepInterruptAndResume(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 4000", 1))
+	dbPath := filepath.Join(dir, "ganexp.db")
+	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until both running trials have recorded an evaluation.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		time.Sleep(100 * time.Millisecond)
+		if ctx.Err() != nil {
+			cmd.Process.Kill()
+			t.Fatalf("no progress:\n%s", out.String())
+		}
+		if _, err := os.Stat(dbPath); err != nil {
+			continue
+		}
+		d, _ := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
+		var n int
+		d.QueryRow("SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0").Scan(&n)
+		d.Close()
+		if n == 2 {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130:\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "interrupted: rerun the same command to finish the sweep") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	d := openDB(t, dbPath)
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'interrupted' AND steps_done > 0 AND steps_done < 4000 AND mmd2 IS NOT NULL"); got != 2 {
+		t.Errorf("%d interrupted trials with the metrics they reached, want 2", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'pending'"); got != 2 {
+		t.Errorf("%d pending trials, want 2", got)
+	}
+	if out, _ := exec.Command("pgrep", "-f", binary+" worker").Output(); len(out) > 0 {
+		t.Errorf("workers outlived the sweep: %s", out)
+	}
+	again := run(t, dir, nil, "sweep", "grid.yaml")
+	if again.code != 0 || !strings.Contains(again.stdout, "ran 4 in") {
+		t.Errorf("resume:\n%s\n%s", again.stdout, again.stderr)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 4000 AND attempts <= 2"); got != 4 {
+		t.Errorf("%d completed trials after resume, want 4", got)
+	}
+	// The resumed trials start over: no metric rows from the interrupted attempt remain.
+	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'mmd2'"); got != 4*200 {
+		t.Errorf("%d mmd2 rows, want one per evaluation: 800", got)
+	}
+}
+
+func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "bad.yaml", "grid:\n  loss: [nonsaturating, nonsat]\n")
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"UnknownLoss", []string{"sweep", "bad.yaml"}, `ganexp: bad.yaml:2:25: unknown grid.loss "nonsat" (did you mean "nonsaturating"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
+		{"MissingFile", []string{"sweep", "nope.yaml"}, "ganexp: nope.yaml: no such sweep file (check the path)"},
+		{"NoArgs", []string{"sweep"}, "ganexp: accepts 1 arg(s), received 0"},
+		{"BadFlag", []string{"sweep", "grid.yaml", "--paralel", "2"}, "ganexp: unknown flag: --paralel"},
+		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
+		{"MissingDBDir", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"}, "ganexp: no/such/dir.db: directory no/such does not exist (create the directory first, or pass another --db)"},
+		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},
+		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: loss_d, loss_g, grad_norm_d, grad_norm_g, modes_captured, hq_fraction, mode_kl, mmd2)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, dir, nil, tt.args...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2", r.code)
+			}
+			if got := strings.SplitN(r.stderr, "\n", 2)[0]; got != tt.want {
+				t.Errorf("stderr:\ngot  %s\nwant %s", got, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "ganexp.db")); !os.IsNotExist(err) {
+				t.Error("a database was written")
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := run(t, t.TempDir(), nil, "version")
+	for _, want := range []string{"ganexp ", "go go1.", "sqlite 3.", "schema v1", "gorgonia v0.9.18"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("version lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
