@@ -16,7 +16,9 @@ import (
 // Progress shows a sweep as it runs. Methods are called from several
 // goroutines.
 type Progress interface {
-	Begin(planned, skipped int)
+	// Begin is called once with the trials about to run and the number
+	// planned in all.
+	Begin(todo []Job, planned int)
 	Start(j Job)
 	Step(key string, step int)
 	Eval(key string, e Eval)
@@ -26,7 +28,7 @@ type Progress interface {
 
 type nopProgress struct{}
 
-func (nopProgress) Begin(int, int)    {}
+func (nopProgress) Begin([]Job, int)  {}
 func (nopProgress) Start(Job)         {}
 func (nopProgress) Step(string, int)  {}
 func (nopProgress) Eval(string, Eval) {}
@@ -86,12 +88,12 @@ func (p *LogProgress) printf(format string, args ...any) {
 }
 
 // Begin implements Progress.
-func (p *LogProgress) Begin(planned, skipped int) {
+func (p *LogProgress) Begin(todo []Job, planned int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start = time.Now()
 	p.trials = map[string]*logTrial{}
-	p.printf("%d trials planned, %d already have results, %d to run", planned, skipped, planned-skipped)
+	p.printf("%d trials planned, %d already have results, %d to run", planned, planned-len(todo), len(todo))
 }
 
 // Start implements Progress.
@@ -152,38 +154,53 @@ func (p *LogProgress) Done(j Job, o Outcome) {
 func (p *LogProgress) End() {}
 
 // TermProgress draws live bars on a terminal: one per running trial and
-// one for the sweep. Finished trials print a line above the bars.
+// one for the sweep, whose ETA comes from the steps done so far. Finished
+// trials print a line above the bars.
 type TermProgress struct {
 	W io.Writer
 
-	p       *mpb.Progress
-	total   *mpb.Bar
-	mu      sync.Mutex
-	bars    map[string]*termTrial
-	started time.Time
+	p         *mpb.Progress
+	total     *mpb.Bar
+	mu        sync.Mutex
+	bars      map[string]*termTrial
+	started   time.Time
+	doneSteps int64 // planned steps of finished trials
+	trials    int   // trials to run
+	finished  int
 }
 
 type termTrial struct {
 	job     Job
 	bar     *mpb.Bar
+	step    int64
 	summary atomic.Value // string
 }
 
 // Begin implements Progress.
-func (p *TermProgress) Begin(planned, skipped int) {
+func (p *TermProgress) Begin(todo []Job, planned int) {
 	p.p = mpb.New(mpb.WithOutput(p.W), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
 	p.bars = map[string]*termTrial{}
 	p.started = time.Now()
-	todo := int64(planned - skipped)
-	p.total = p.p.AddBar(todo,
+	p.trials = len(todo)
+	var steps int64
+	for _, j := range todo {
+		steps += int64(j.Trial.Config.Steps)
+	}
+	p.total = p.p.AddBar(max(steps, 1),
 		mpb.BarPriority(1<<30), // keep the sweep bar at the bottom
-		mpb.PrependDecorators(decor.Name("sweep", decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d trials", decor.WCSyncSpace)),
-		mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO, decor.WCSyncSpace), decor.Name(" "), decor.OnComplete(decor.EwmaETA(decor.ET_STYLE_GO, 30), "done")),
+		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			return fmt.Sprintf("sweep: %d/%d trials done", p.finished, p.trials)
+		}, decor.WCSyncSpaceR)),
+		mpb.AppendDecorators(decor.Any(func(st decor.Statistics) string {
+			return timing(time.Since(p.started), st.Current, st.Total, st.Completed)
+		})),
 	)
-	if skipped > 0 {
+	if skipped := planned - len(todo); skipped > 0 {
 		fmt.Fprintf(p.p, "%d of %d trials already have results\n", skipped, planned)
 	}
-	if todo == 0 {
+	if len(todo) == 0 {
 		p.total.SetTotal(0, true)
 	}
 }
@@ -193,7 +210,7 @@ func (p *TermProgress) Start(j Job) {
 	t := &termTrial{job: j}
 	t.summary.Store("")
 	label := ShortKey(j.Trial.Key) + " " + j.Label
-	t.bar = p.p.AddBar(int64(j.Trial.Config.Steps),
+	t.bar = p.p.AddBar(int64(j.Trial.Config.Steps), mpb.BarRemoveOnComplete(),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return t.summary.Load().(string) })),
 	)
@@ -202,23 +219,29 @@ func (p *TermProgress) Start(j Job) {
 	p.mu.Unlock()
 }
 
-func (p *TermProgress) get(key string) *termTrial {
+// advance moves a trial's bar and the sweep bar to step.
+func (p *TermProgress) advance(key string, step int) *termTrial {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.bars[key]
+	t := p.bars[key]
+	if t != nil {
+		t.step = max(t.step, int64(step))
+		t.bar.SetCurrent(t.step)
+	}
+	cur := p.doneSteps
+	for _, o := range p.bars {
+		cur += o.step
+	}
+	p.total.SetCurrent(cur)
+	return t
 }
 
 // Step implements Progress.
-func (p *TermProgress) Step(key string, step int) {
-	if t := p.get(key); t != nil {
-		t.bar.SetCurrent(int64(step))
-	}
-}
+func (p *TermProgress) Step(key string, step int) { p.advance(key, step) }
 
 // Eval implements Progress.
 func (p *TermProgress) Eval(key string, e Eval) {
-	if t := p.get(key); t != nil {
-		t.bar.SetCurrent(int64(e.Step))
+	if t := p.advance(key, e.Step); t != nil {
 		t.summary.Store(evalSummary(t.job, e))
 	}
 }
@@ -228,23 +251,39 @@ func (p *TermProgress) Done(j Job, o Outcome) {
 	p.mu.Lock()
 	t := p.bars[j.Trial.Key]
 	delete(p.bars, j.Trial.Key)
+	p.doneSteps += int64(j.Trial.Config.Steps)
+	p.finished++
 	p.mu.Unlock()
+	summary := ""
 	if t != nil {
+		summary = t.summary.Load().(string)
 		t.bar.Abort(true)
 	}
-	fmt.Fprintf(p.p, "%-11s %s %s  %d/%d steps %s\n", o.Status, ShortKey(j.Trial.Key), j.Label, o.StepsDone, j.Trial.Config.Steps, t.summaryText())
-	p.total.Increment()
+	fmt.Fprintf(p.p, "%-11s %s %s  %d/%d steps %s\n", o.Status, ShortKey(j.Trial.Key), j.Label, o.StepsDone, j.Trial.Config.Steps, summary)
+	p.advance(j.Trial.Key, 0) // the trial is gone: this moves the sweep bar
 }
 
-func (t *termTrial) summaryText() string {
-	if t == nil {
-		return ""
+// timing renders "12s elapsed, ~1m30s left" from the steps done so far.
+func timing(elapsed time.Duration, cur, total int64, done bool) string {
+	s := elapsed.Round(time.Second).String() + " elapsed"
+	if done || cur == 0 {
+		return s
 	}
-	return t.summary.Load().(string)
+	left := time.Duration(float64(elapsed) * float64(total-cur) / float64(cur))
+	return s + ", ~" + left.Round(time.Second).String() + " left"
 }
 
 // End implements Progress.
 func (p *TermProgress) End() {
-	p.total.Abort(false)
+	// mpb prints lines written to it at the next refresh, and not at all
+	// once the container stops: give the last "done" line one refresh.
+	time.Sleep(300 * time.Millisecond)
+	p.mu.Lock()
+	if p.finished == p.trials {
+		p.total.SetCurrent(max(p.doneSteps, 1))
+	} else {
+		p.total.Abort(false)
+	}
+	p.mu.Unlock()
 	p.p.Wait()
 }

@@ -73,7 +73,7 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	if prog == nil {
 		prog = nopProgress{}
 	}
-	prog.Begin(len(jobs), sum.Skipped)
+	prog.Begin(todo, len(jobs))
 	defer prog.End()
 
 	parallel := r.Parallel
