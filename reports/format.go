@@ -62,19 +62,14 @@ func direction(m ganexp.MetricInfo) string {
 	return "lower first"
 }
 
-// Heading says how a ranking is ordered; of names what is compared
-// ("mean" for configurations).
-func Heading(metric, of string) string {
+// order says how a ranking is ordered: "modes_captured (higher is
+// better; ties by mmd2)".
+func order(metric string) string {
 	m, _ := ganexp.LookupMetric(metric)
-	label := metric
-	if of != "" {
-		label = of + " " + metric
+	if metric == TieBreak {
+		return fmt.Sprintf("%s (%s)", metric, direction(m))
 	}
-	s := fmt.Sprintf("ranked by %s (%s)", label, direction(m))
-	if metric != TieBreak {
-		s += fmt.Sprintf(", ties by %s", TieBreak)
-	}
-	return s
+	return fmt.Sprintf("%s (%s; ties by %s)", metric, direction(m), TieBreak)
 }
 
 func newTab(w io.Writer) *tabwriter.Writer {
@@ -157,7 +152,7 @@ func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, metric string, top
 		cw.Flush()
 		return cw.Error()
 	}
-	fmt.Fprintln(w, Heading(metric, ""))
+	fmt.Fprintln(w, "trials ranked by "+order(metric))
 	names := Varying(ranked)
 	tw := newTab(w)
 	row(tw, append(append(append([]string{"rank", "key", "status"}, names...), "seed"), cols...))
@@ -230,9 +225,9 @@ func WriteBest(w io.Writer, f Format, groups []Group, metric, factor string, top
 		return cw.Error()
 	}
 	if factor == "" {
-		fmt.Fprintf(w, "best configurations, %s over seeds\n", Heading(metric, "mean"))
+		fmt.Fprintf(w, "best configurations, ranked by the mean over seeds of %s\n", order(metric))
 	} else {
-		fmt.Fprintf(w, "best configurations per %s, %s over seeds\n", factor, Heading(metric, "mean"))
+		fmt.Fprintf(w, "best configuration per %s, ranked by the mean over seeds of %s\n", factor, order(metric))
 	}
 	names := Varying(rows)
 	if factor != "" {

@@ -147,7 +147,7 @@ func TestSweepEndToEnd(t *testing.T) {
 
 	rep := run(t, dir, nil, "report")
 	lines := strings.Split(strings.TrimSpace(rep.stdout), "\n")
-	if rep.code != 0 || len(lines) != 6 || lines[0] != "ranked by modes_captured (higher is better), ties by mmd2" ||
+	if rep.code != 0 || len(lines) != 6 || lines[0] != "trials ranked by modes_captured (higher is better; ties by mmd2)" ||
 		!strings.HasPrefix(lines[1], "rank  key ") || !strings.HasPrefix(lines[2], "1 ") {
 		t.Errorf("report:\n%s%s", rep.stdout, rep.stderr)
 	}

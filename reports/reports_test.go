@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/db"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func f(v float64) *float64 { return &v }
+
+// trial builds a trial row: loss, lr and seed vary; modes and mmd2 are finals.
+func trial(key, loss string, lr float64, seed int64, status ganexp.Status, modes, mmd *float64) db.TrialRow {
+	return db.TrialRow{
+		Key: key, Sweep: "demo", Status: status, Seed: seed, StepsDone: 100, StepsTotal: 100,
+		Params: []ganexp.Param{{Name: "dataset", Value: "ring"}, {Name: "loss", Value: loss}, {Name: "lr_g", Value: lr}, {Name: "batch_size", Value: int64(64)}},
+		Final:  map[string]*float64{"modes_captured": modes, "mmd2": mmd},
+	}
+}
+
+func fixture() []db.TrialRow {
+	return []db.TrialRow{
+		trial("aaaa00000001", "minimax", 1e-3, 1, ganexp.StatusCompleted, f(6), f(0.02)),
+		trial("aaaa00000002", "minimax", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.01)),
+		trial("bbbb00000001", "nonsaturating", 1e-3, 1, ganexp.StatusCompleted, f(8), f(0.004)),
+		trial("bbbb00000002", "nonsaturating", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.002)),
+		trial("cccc00000001", "nonsaturating", 1e-4, 1, ganexp.StatusCollapsed, f(2), f(0.3)),
+		trial("cccc00000002", "nonsaturating", 1e-4, 2, ganexp.StatusFailed, nil, nil),
+	}
+}
+
+func keys(rows []db.TrialRow) []string {
+	var ks []string
+	for _, r := range rows {
+		ks = append(ks, r.Key)
+	}
+	return ks
+}
+
+func TestRankTrials(t *testing.T) {
+	rows := fixture()
+	tests := []struct {
+		metric string
+		want   []string
+	}{
+		// 8, 8, 8 tie on modes and go by mmd2 (0.002 < 0.004 < 0.01); the
+		// trial without a value comes last.
+		{"modes_captured", []string{"bbbb00000002", "bbbb00000001", "aaaa00000002", "aaaa00000001", "cccc00000001", "cccc00000002"}},
+		{"mmd2", []string{"bbbb00000002", "bbbb00000001", "aaaa00000002", "aaaa00000001", "cccc00000001", "cccc00000002"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.metric, func(t *testing.T) {
+			if got := keys(RankTrials(rows, tt.metric)); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGroupConfigs(t *testing.T) {
+	cs := RankConfigs(GroupConfigs(fixture(), "modes_captured"), "modes_captured")
+	if len(cs) != 3 {
+		t.Fatalf("%d configs, want 3", len(cs))
+	}
+	// nonsaturating 1e-3: modes 8, 8 → mean 8, sd 0. minimax: 6, 8 →
+	// mean 7, sd √2. nonsaturating 1e-4: one value, 2; sd undefined.
+	want := []struct {
+		id       string
+		mean, sd float64
+		n        int
+		statuses string
+	}{
+		{"bbbb00000001", 8, 0, 2, "2 completed"},
+		{"aaaa00000001", 7, math.Sqrt2, 2, "2 completed"},
+		{"cccc00000001", 2, math.NaN(), 1, "1 collapsed, 1 failed"},
+	}
+	for i, w := range want {
+		c := cs[i]
+		sdOK := (math.IsNaN(w.sd) && math.IsNaN(c.SD)) || math.Abs(c.SD-w.sd) < 1e-12
+		if c.ID != w.id || c.Mean != w.mean || !sdOK || c.N != w.n || c.StatusText() != w.statuses {
+			t.Errorf("config %d: got %s mean %v sd %v n %d %q, want %+v", i, c.ID, c.Mean, c.SD, c.N, c.StatusText(), w)
+		}
+	}
+}
+
+func TestVarying(t *testing.T) {
+	if got, want := Varying(fixture()), []string{"loss", "lr_g"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	rows := fixture()
+	configs := GroupConfigs(rows, "modes_captured")
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"trials_table", func(b *bytes.Buffer) error {
+			return WriteTrials(b, Table, RankTrials(rows, "modes_captured"), "modes_captured", 0)
+		}},
+		{"trials_csv", func(b *bytes.Buffer) error {
+			return WriteTrials(b, CSV, RankTrials(rows, "modes_captured"), "modes_captured", 3)
+		}},
+		{"best_table", func(b *bytes.Buffer) error {
+			return WriteBest(b, Table, []Group{{Configs: RankConfigs(configs, "modes_captured")}}, "modes_captured", "", 5, rows)
+		}},
+		{"best_by_loss_table", func(b *bytes.Buffer) error {
+			return WriteBest(b, Table, BestBy(configs, "loss", "modes_captured"), "modes_captured", "loss", 1, rows)
+		}},
+		{"best_by_loss_json", func(b *bytes.Buffer) error {
+			return WriteBest(b, JSON, BestBy(configs, "loss", "modes_captured"), "modes_captured", "loss", 1, rows)
+		}},
+		{"runs_table", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, b.Bytes())
+		})
+	}
+}
