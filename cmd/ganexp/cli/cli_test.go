@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/runner"
+)
+
+func newApp(env map[string]string) (*App, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &App{
+		In: strings.NewReader(""), Out: &out, Err: &errb,
+		Getenv:     func(k string) string { return env[k] },
+		Executable: func() (string, error) { return "/nonexistent/ganexp", nil },
+	}, &out, &errb
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"OK", nil, 0},
+		{"Input", ganexp.Inputf("g.yaml:1:1", "", "bad"), 2},
+		{"WrappedInput", fmt.Errorf("load: %w", ganexp.Inputf("x", "", "bad")), 2},
+		{"Usage", usagef("no"), 2},
+		{"Interrupted", ganexp.ErrInterrupted, 130},
+		{"Canceled", context.Canceled, 130},
+		{"TrialsFailed", &ganexp.TrialsFailedError{Keys: []string{"k"}}, 1},
+		{"Other", errors.New("disk on fire"), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ExitCode(tt.err); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReportFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want ReportOptions
+	}{
+		{"Plain", nil, ReportOptions{Format: "table"}},
+		{"Best", []string{"--best"}, ReportOptions{Best: true, Top: 5, Format: "table"}},
+		{"BestBy", []string{"--best", "--by", "loss"}, ReportOptions{Best: true, By: "loss", Top: 1, Format: "table"}},
+		{"BestByTop", []string{"--best", "--by", "loss", "--top", "3", "--metric", "mmd2", "--format", "csv"},
+			ReportOptions{Best: true, By: "loss", Top: 3, Metric: "mmd2", Format: "csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _, _ := newApp(nil)
+			var got *ReportOptions
+			cmd := NewCmdReport(a, func(_ context.Context, o *ReportOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			got.App = nil
+			if *got != tt.want {
+				t.Errorf("got %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDBPath(t *testing.T) {
+	a, _, _ := newApp(map[string]string{"GANEXP_DB": "env.db"})
+	if got := a.DBPath(); got != "env.db" {
+		t.Errorf("env: got %s", got)
+	}
+	a.dbFlag = "flag.db"
+	if got := a.DBPath(); got != "flag.db" {
+		t.Errorf("flag: got %s", got)
+	}
+	b, _, _ := newApp(nil)
+	if got := b.DBPath(); got != "ganexp.db" {
+		t.Errorf("default: got %s", got)
+	}
+}
+
+// echoTrainer "trains" by reporting real samples as G's, instantly.
+type echoTrainer struct{}
+
+func (echoTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
+	c := t.Config
+	buf := make([]float32, c.EvalSamples*data.Dim())
+	for step := 1; step <= c.Steps; step++ {
+		obs.Progress(step)
+		if step%c.EvalEvery == 0 || step == c.Steps {
+			data.Sample(newRand(), buf)
+			if _, err := obs.Eval(ganexp.Snapshot{Step: step, Samples: buf, Dim: data.Dim()}); err != nil {
+				return step, err
+			}
+		}
+	}
+	return c.Steps, nil
+}
+
+func TestSweepRunInProcess(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.yaml")
+	os.WriteFile(file, []byte("name: demo\ntrain: {steps: 20, eval_every: 10, eval_samples: 100}\nseeds: 2\ngrid:\n  loss: [minimax, hinge]\n"), 0o644)
+	a, out, _ := newApp(map[string]string{"GANEXP_DB": filepath.Join(dir, "g.db")})
+	o := &SweepOptions{App: a, File: file, Parallel: 2, Exec: runner.InProcess{Trainer: echoTrainer{}}, Progress: &runner.LogProgress{W: &bytes.Buffer{}}}
+	if err := sweepRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if got, want := lines[0], "sweep demo: 4 trials; ran 4 in 0s, 0 already had results"; got != want {
+		t.Errorf("line 1: got %q, want %q", got, want)
+	}
+	if got, want := lines[1], "  this run: completed 4"; got != want {
+		t.Errorf("line 2: got %q, want %q", got, want)
+	}
+	// G samples the data exactly, so every trial captures all 8 modes.
+	if !strings.HasPrefix(lines[2], "best trial: ") || !strings.Contains(lines[2], " modes_captured=8 mmd2=") {
+		t.Errorf("line 3: %q", lines[2])
+	}
+	out.Reset()
+	o.DryRun = true
+	if err := sweepRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "would run 0 of 4 trials") || strings.Count(out.String(), "completed") != 4 {
+		t.Errorf("dry run after the sweep:\n%s", out.String())
+	}
+}
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 1)) }
