@@ -149,3 +149,46 @@ func TestOutputs(t *testing.T) {
 		})
 	}
 }
+
+func TestPlotCurves(t *testing.T) {
+	pts := func(vals ...float64) []db.Point {
+		var out []db.Point
+		for i, v := range vals {
+			out = append(out, db.Point{Step: 100 * (i + 1), Value: f(v)})
+		}
+		return out
+	}
+	curves := []Curve{
+		{Label: "loss=minimax", Series: [][]db.Point{pts(1, 4, 7), pts(2, 6, 8)}},
+		{Label: "loss=hinge", Series: [][]db.Point{pts(3, 5, 8)}},
+		{Label: "empty", Series: [][]db.Point{{{Step: 100}}}}, // only NULLs: skipped
+	}
+	for _, ext := range []string{"png", "svg"} {
+		path := filepath.Join(t.TempDir(), "c."+ext)
+		if err := PlotCurves(path, "modes", "modes_captured", curves); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) < 1000 {
+			t.Fatalf("%s: %d bytes, %v", path, len(b), err)
+		}
+		if ext == "png" && !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Errorf("%s is not a PNG", path)
+		}
+		if ext == "svg" && (!bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("loss=minimax (2 seeds)"))) {
+			t.Errorf("%s lacks the svg root or the legend", path)
+		}
+	}
+}
+
+func TestBand(t *testing.T) {
+	// Two seeds at steps 100 and 200, one NULL: mean/min/max by hand.
+	series := [][]db.Point{
+		{{Step: 100, Value: f(1)}, {Step: 200, Value: f(4)}},
+		{{Step: 100, Value: f(3)}, {Step: 200}},
+	}
+	mean, lo, hi := band(series)
+	if len(mean) != 2 || mean[0].Y != 2 || lo[0].Y != 1 || hi[0].Y != 3 || mean[1].Y != 4 || lo[1].Y != 4 {
+		t.Errorf("mean %v lo %v hi %v", mean, lo, hi)
+	}
+}

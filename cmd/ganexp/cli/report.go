@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
+	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
@@ -18,6 +22,7 @@ type ReportOptions struct {
 	Top    int
 	Format string
 	Sweep  string
+	Plot   string // write the metric's curves here (.png, .svg or .pdf)
 }
 
 // NewCmdReport builds `ganexp report`.
@@ -58,6 +63,7 @@ mmd2 otherwise; ties go to the lower mmd2.`,
 	f.IntVar(&o.Top, "top", 0, "rows to show (per --by group); 0 for all (default all, 5 with --best, 1 with --best --by)")
 	f.StringVar(&o.Format, "format", "table", "output format: table, csv or json")
 	f.StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
+	f.StringVar(&o.Plot, "plot", "", "also plot the metric over training for the rows shown, to this .png, .svg or .pdf")
 	return cmd
 }
 
@@ -90,8 +96,26 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	if metric == "" {
 		metric = reports.DefaultMetric(rows)
 	}
+	if o.Plot != "" {
+		if err := checkPlotPath(o.Plot); err != nil {
+			return err
+		}
+	}
 	if !o.Best {
-		return reports.WriteTrials(o.App.Out, format, reports.RankTrials(rows, metric), metric, o.Top)
+		ranked := reports.RankTrials(rows, metric)
+		if err := reports.WriteTrials(o.App.Out, format, ranked, metric, o.Top); err != nil {
+			return err
+		}
+		if o.Plot == "" {
+			return nil
+		}
+		shown := ranked[:min(len(ranked), cmp.Or(o.Top, 10))]
+		var configs []reports.Config
+		for _, r := range shown {
+			configs = append(configs, reports.Config{ID: r.Key, Params: r.Params, Trials: []db.TrialRow{r}})
+		}
+		title := fmt.Sprintf("%s over training: top %d trials", metric, len(shown))
+		return plotConfigs(ctx, o, store, rows, configs, metric, title, true)
 	}
 	configs := reports.GroupConfigs(rows, metric)
 	groups := []reports.Group{{Configs: reports.RankConfigs(configs, metric)}}
@@ -101,7 +125,63 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		}
 		groups = reports.BestBy(configs, o.By, metric)
 	}
-	return reports.WriteBest(o.App.Out, format, groups, metric, o.By, o.Top, rows)
+	if err := reports.WriteBest(o.App.Out, format, groups, metric, o.By, o.Top, rows); err != nil {
+		return err
+	}
+	if o.Plot == "" {
+		return nil
+	}
+	var shown []reports.Config
+	for _, g := range groups {
+		shown = append(shown, g.Configs...) // WriteBest cut each group to --top
+	}
+	title := fmt.Sprintf("%s over training: best configurations", metric)
+	if o.By != "" {
+		title = fmt.Sprintf("%s over training: best configuration per %s", metric, o.By)
+	}
+	return plotConfigs(ctx, o, store, rows, shown, metric, title, false)
+}
+
+func checkPlotPath(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".svg", ".pdf":
+		return nil
+	}
+	return ganexp.Inputf("--plot", "end the file name in .png, .svg or .pdf", "cannot tell the image format of %q", path)
+}
+
+// plotConfigs draws each configuration's metric curve, labelled by the
+// parameters that vary across rows (and the seed for single trials).
+func plotConfigs(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.TrialRow, configs []reports.Config, metric, title string, withSeed bool) error {
+	varying := reports.Varying(rows)
+	var curves []reports.Curve
+	for _, c := range configs {
+		var parts []string
+		for _, n := range varying {
+			for _, p := range c.Params {
+				if p.Name == n {
+					parts = append(parts, n+"="+ganexp.FormatValue(p.Value))
+				}
+			}
+		}
+		if withSeed {
+			parts = append(parts, fmt.Sprintf("seed=%d", c.Trials[0].Seed))
+		}
+		curve := reports.Curve{Label: strings.Join(parts, " ")}
+		for _, t := range c.Trials {
+			series, err := store.Series(ctx, t.Key)
+			if err != nil {
+				return err
+			}
+			curve.Series = append(curve.Series, series[metric])
+		}
+		curves = append(curves, curve)
+	}
+	if err := reports.PlotCurves(o.Plot, title, metric, curves); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.App.Err, "wrote %s\n", o.Plot)
+	return nil
 }
 
 func sweepSuffix(s string) string {
