@@ -179,6 +179,31 @@ func TestSweepEndToEnd(t *testing.T) {
 		t.Errorf("runs:\n%s", runs.stdout)
 	}
 
+	// The README's example queries work on what the binary wrote.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := sqlBlocks(string(readme))
+	if len(queries) < 3 {
+		t.Errorf("README has %d sql blocks, want at least 3", len(queries))
+	}
+	for i, q := range queries {
+		rows, err := d.Query(q)
+		if err != nil {
+			t.Errorf("README query %d: %v\n%s", i+1, err, q)
+			continue
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("README query %d returned no rows:\n%s", i+1, q)
+		}
+	}
+
 	// Rerunning the same command trains nothing.
 	again := run(t, dir, nil, "sweep", "grid.yaml")
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 0 in 0s, 4 already had results") {
@@ -316,4 +341,14 @@ func TestVersion(t *testing.T) {
 			t.Errorf("version lacks %q:\n%s", want, r.stdout)
 		}
 	}
+}
+
+// sqlBlocks returns the bodies of the ```sql blocks of a markdown text.
+func sqlBlocks(md string) []string {
+	var out []string
+	for _, part := range strings.Split(md, "```sql\n")[1:] {
+		body, _, _ := strings.Cut(part, "```")
+		out = append(out, body)
+	}
+	return out
 }
