@@ -159,9 +159,15 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	for _, table := range []string{"metrics", "events", "artifacts"} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE trial_key = ?", key); err != nil {
-			return false, fmt.Errorf("claim trial %s: clear %s: %w", key, table, err)
+	// The trial's history (abandoned attempts) stays; what the earlier
+	// attempt measured goes.
+	for _, q := range []string{
+		"DELETE FROM metrics WHERE trial_key = ?",
+		"DELETE FROM artifacts WHERE trial_key = ?",
+		"DELETE FROM events WHERE trial_key = ? AND kind <> 'abandoned'",
+	} {
+		if _, err := tx.ExecContext(ctx, q, key); err != nil {
+			return false, fmt.Errorf("claim trial %s: clear old results: %w", key, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -277,4 +283,47 @@ func (d *DB) Finish(ctx context.Context, key string, status ganexp.Status, steps
 		return fmt.Errorf("finish trial %s as %s: %w", key, status, err)
 	}
 	return nil
+}
+
+// RunningOn returns the trials marked running by processes on host, with
+// their pids, so the runner can tell which of those processes are gone.
+func (d *DB) RunningOn(ctx context.Context, host string) (map[string]int, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT key, coalesce(owner_pid, 0) FROM trials WHERE status = 'running' AND owner_host = ?", host)
+	if err != nil {
+		return nil, fmt.Errorf("list running trials: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var key string
+		var pid int
+		if err := rows.Scan(&key, &pid); err != nil {
+			return nil, fmt.Errorf("list running trials: %w", err)
+		}
+		out[key] = pid
+	}
+	return out, rows.Err()
+}
+
+// Abandon marks a running trial whose owner process died as interrupted,
+// so the next claim runs it again. It does nothing if the trial moved on
+// or changed owner meanwhile.
+func (d *DB) Abandon(ctx context.Context, key string, o Owner) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("abandon trial %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE trials SET status = 'interrupted', heartbeat_at = NULL
+		WHERE key = ? AND status = 'running' AND owner_pid = ? AND owner_host = ?`, key, o.PID, o.Host)
+	if err != nil {
+		return fmt.Errorf("abandon trial %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		detail := map[string]any{"owner_pid": o.PID, "owner_host": o.Host, "reason": "owner process is gone"}
+		if err := addEvent(ctx, tx, key, 0, "abandoned", detail); err != nil {
+			return fmt.Errorf("abandon trial %s: %w", key, err)
+		}
+	}
+	return tx.Commit()
 }

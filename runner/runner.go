@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"errors"
+	"syscall"
 
 	"fmt"
 	"os"
@@ -21,6 +23,8 @@ type Store interface {
 	SaveEval(ctx context.Context, key string, e db.Eval) error
 	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
 	Finish(ctx context.Context, key string, status ganexp.Status, stepsDone int, errMsg string, d time.Duration) error
+	RunningOn(ctx context.Context, host string) (map[string]int, error)
+	Abandon(ctx context.Context, key string, o db.Owner) error
 }
 
 // Job is a trial with the label the progress display shows for it.
@@ -57,6 +61,11 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	for i, j := range jobs {
 		keys[i] = j.Trial.Key
 	}
+	host, _ := os.Hostname()
+	owner := db.Owner{PID: os.Getpid(), Host: host}
+	if err := r.reclaimOrphans(ctx, owner); err != nil {
+		return sum, err
+	}
 	statuses, err := r.Store.Statuses(ctx, keys)
 	if err != nil {
 		return sum, err
@@ -80,8 +89,6 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	if parallel <= 0 {
 		parallel = runtime.NumCPU()
 	}
-	host, _ := os.Hostname()
-	owner := db.Owner{PID: os.Getpid(), Host: host}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
@@ -118,6 +125,34 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 		return sum, &ganexp.TrialsFailedError{Keys: sum.Ran[ganexp.StatusFailed]}
 	}
 	return sum, nil
+}
+
+// reclaimOrphans marks as interrupted the trials that a process on this
+// host left running when it died (kill -9, a closed terminal), so that
+// this run trains them again instead of waiting for them forever.
+func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) error {
+	running, err := r.Store.RunningOn(ctx, me.Host)
+	if err != nil {
+		return err
+	}
+	for key, pid := range running {
+		if pid == me.PID || processAlive(pid) {
+			continue
+		}
+		if err := r.Store.Abandon(ctx, key, db.Owner{PID: pid, Host: me.Host}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // runOne claims, runs and finishes one trial. It returns "" when another

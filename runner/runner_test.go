@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -287,3 +288,38 @@ func TestSubprocessIsolatesCrashes(t *testing.T) {
 }
 
 func newRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 9)) }
+
+func TestRunnerReclaimsTrialsOfDeadProcesses(t *testing.T) {
+	js := jobs(2, nil)
+	d := setup(t, js)
+	ctx := context.Background()
+	// A process that has exited: its pid is free.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	if ok, err := d.Claim(ctx, js[0].Trial.Key, db.Owner{PID: dead.Process.Pid, Host: host}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	// A live process on another host is left alone.
+	if ok, err := d.Claim(ctx, js[1].Trial.Key, db.Owner{PID: os.Getpid(), Host: "elsewhere"}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 2}
+	sum, err := r.Run(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Ran[ganexp.StatusCompleted]) != 1 || sum.Busy != 1 {
+		t.Errorf("ran %v busy %d; want the orphan completed and the other left to its owner", sum.Ran, sum.Busy)
+	}
+	events, _ := d.Events(ctx, js[0].Trial.Key)
+	row, _ := d.FindTrial(ctx, js[0].Trial.Key)
+	if row.Status != ganexp.StatusCompleted || row.Attempts != 2 {
+		t.Errorf("orphan: %s after %d attempts", row.Status, row.Attempts)
+	}
+	if len(events) != 1 || events[0].Kind != "abandoned" || !strings.Contains(events[0].Detail, fmt.Sprintf(`"owner_pid":%d`, dead.Process.Pid)) {
+		t.Errorf("events %+v, want one abandoned event naming the dead pid", events)
+	}
+}

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -249,25 +248,7 @@ func TestSweepInterruptAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait until both running trials have recorded an evaluation.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for {
-		time.Sleep(100 * time.Millisecond)
-		if ctx.Err() != nil {
-			cmd.Process.Kill()
-			t.Fatalf("no progress:\n%s", out.String())
-		}
-		if _, err := os.Stat(dbPath); err != nil {
-			continue
-		}
-		d, _ := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
-		var n int
-		d.QueryRow("SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0").Scan(&n)
-		d.Close()
-		if n == 2 {
-			break
-		}
-	}
+	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	var exit *exec.ExitError
@@ -298,6 +279,72 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'mmd2'"); got != 4*200 {
 		t.Errorf("%d mmd2 rows, want one per evaluation: 800", got)
 	}
+}
+
+func TestSweepResumesAfterKill9(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 1500", 1))
+	dbPath := filepath.Join(dir, "ganexp.db")
+	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
+	cmd.Process.Kill() // SIGKILL: no chance to record anything
+	cmd.Wait()
+	d := openDB(t, dbPath)
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'running'"); got != 2 {
+		t.Fatalf("%d trials left running, want 2", got)
+	}
+	// The orphaned workers notice their parent is gone and exit.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("pgrep", "-f", binary+" worker").Output()
+		if len(out) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workers outlived their killed parent: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	again := run(t, dir, nil, "sweep", "grid.yaml")
+	if again.code != 0 || !strings.Contains(again.stdout, "ran 4 in") {
+		t.Fatalf("rerun after kill -9:\n%s\n%s", again.stdout, again.stderr)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 1500"); got != 4 {
+		t.Errorf("%d completed trials, want 4", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM events WHERE kind = 'abandoned'"); got != 2 {
+		t.Errorf("%d abandoned events, want 2", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'loss_d'"); got != 4*75 {
+		t.Errorf("%d loss_d rows, want 300: one per evaluation, none left from the killed attempt", got)
+	}
+}
+
+// waitFor polls the database until q returns want.
+func waitFor(t *testing.T, dbPath, q string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		if _, err := os.Stat(dbPath); err != nil {
+			continue
+		}
+		d, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
+		if err != nil {
+			continue
+		}
+		var n int
+		d.QueryRow(q).Scan(&n)
+		d.Close()
+		if n == want {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s = %d", q, want)
 }
 
 func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {

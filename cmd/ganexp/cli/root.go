@@ -46,10 +46,10 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Errorf(format, args...)}
 }
 
-// Main runs ganexp and returns its exit code. SIGINT and SIGTERM cancel
+// Main runs ganexp and returns its exit code. SIGINT, SIGTERM and SIGHUP cancel
 // the context that commands run under.
 func Main(args []string, in io.Reader, out, errw io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	app := &App{In: in, Out: out, Err: errw, Getenv: os.Getenv, Executable: os.Executable}
 	return app.Run(ctx, args)
