@@ -32,12 +32,7 @@ func kernelSumSelf(x []float64, dim int, g float64) float64 {
 	n := len(x) / dim
 	total := 0.0
 	for i := 0; i < n; i++ {
-		xi := x[i*dim : (i+1)*dim]
-		row := 0.0
-		for j := i + 1; j < n; j++ {
-			row += math.Exp(-g * sqDist(xi, x[j*dim:(j+1)*dim]))
-		}
-		total += row
+		total += kernelRow(x[i*dim:(i+1)*dim], x[(i+1)*dim:n*dim], dim, g)
 	}
 	return total
 }
@@ -47,14 +42,34 @@ func kernelSumCross(x, y []float64, dim int, g float64) float64 {
 	m, n := len(x)/dim, len(y)/dim
 	total := 0.0
 	for i := 0; i < m; i++ {
-		xi := x[i*dim : (i+1)*dim]
-		row := 0.0
-		for j := 0; j < n; j++ {
-			row += math.Exp(-g * sqDist(xi, y[j*dim:(j+1)*dim]))
-		}
-		total += row
+		total += kernelRow(x[i*dim:(i+1)*dim], y[:n*dim], dim, g)
 	}
 	return total
+}
+
+// kernelRow is Σ_j exp(−g‖a−ys_j‖²), with the common low dimensions
+// written out: this loop is where an evaluation spends its time.
+func kernelRow(a, ys []float64, dim int, g float64) float64 {
+	sum := 0.0
+	switch dim {
+	case 1:
+		a0 := a[0]
+		for _, y := range ys {
+			d := a0 - y
+			sum += expNeg(g * d * d)
+		}
+	case 2:
+		a0, a1 := a[0], a[1]
+		for j := 0; j+1 < len(ys); j += 2 {
+			d0, d1 := a0-ys[j], a1-ys[j+1]
+			sum += expNeg(g * (d0*d0 + d1*d1))
+		}
+	default:
+		for j := 0; j+dim <= len(ys); j += dim {
+			sum += expNeg(g * sqDist(a, ys[j:j+dim]))
+		}
+	}
+	return sum
 }
 
 func sqDist(a, b []float64) float64 {
@@ -81,9 +96,55 @@ func MedianDistance(x []float64, dim, maxPoints int) float64 {
 			d = append(d, math.Sqrt(sqDist(x[i*dim:(i+1)*dim], x[j*dim:(j+1)*dim])))
 		}
 	}
-	slices.Sort(d)
+	mid := len(d) / 2
+	upper := nthSmallest(d, mid)
 	if len(d)%2 == 1 {
-		return d[len(d)/2]
+		return upper
 	}
-	return (d[len(d)/2-1] + d[len(d)/2]) / 2
+	// nthSmallest left the mid smallest values in d[:mid].
+	return (slices.Max(d[:mid]) + upper) / 2
+}
+
+// nthSmallest returns the k-th smallest (0-based) value of d, reordering
+// d so that d[:k] holds smaller or equal values (quickselect, Hoare's
+// FIND, expected linear time). The pivot is the median of three, so
+// sorted input stays linear.
+func nthSmallest(d []float64, k int) float64 {
+	lo, hi := 0, len(d)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if d[mid] < d[lo] {
+			d[mid], d[lo] = d[lo], d[mid]
+		}
+		if d[hi] < d[lo] {
+			d[hi], d[lo] = d[lo], d[hi]
+		}
+		if d[hi] < d[mid] {
+			d[hi], d[mid] = d[mid], d[hi]
+		}
+		pivot := d[mid]
+		i, j := lo, hi
+		for i <= j {
+			for d[i] < pivot {
+				i++
+			}
+			for d[j] > pivot {
+				j--
+			}
+			if i <= j {
+				d[i], d[j] = d[j], d[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return d[k]
+		}
+	}
+	return d[k]
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -87,5 +88,38 @@ func TestMedianDistance(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestNthSmallest(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{1, 2, 3, 10, 101, 1000} {
+		for _, shape := range []string{"random", "sorted", "equal"} {
+			d := make([]float64, n)
+			for i := range d {
+				switch shape {
+				case "random":
+					d[i] = float64(r.IntN(50))
+				case "sorted":
+					d[i] = float64(i)
+				case "equal":
+					d[i] = 7
+				}
+			}
+			sorted := slices.Clone(d)
+			slices.Sort(sorted)
+			for _, k := range []int{0, n / 2, n - 1} {
+				work := slices.Clone(d)
+				if got, want := nthSmallest(work, k), sorted[k]; got != want {
+					t.Errorf("n=%d %s k=%d: got %v, want %v", n, shape, k, got, want)
+				}
+				for _, v := range work[:k] {
+					if v > sorted[k] {
+						t.Errorf("n=%d %s k=%d: %v before the k-th value %v", n, shape, k, v, sorted[k])
+						break
+					}
+				}
+			}
+		}
 	}
 }
