@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -123,5 +124,23 @@ func TestExpandRejectsDuplicateTrials(t *testing.T) {
 		"(an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}
+
+func TestExamplesPlan(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, err := Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Expand(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
