@@ -229,26 +229,44 @@ func Varying(rows []db.TrialRow) []string {
 	}
 	var out []string
 	for _, n := range order {
-		if len(values[n]) > 1 {
+		if len(values[n]) > 1 && !impliedByLabel(rows, n) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
+// labelOf names the label parameter whose value fixes a parameter: an
+// arch's name fixes its widths and activation, a dataset's name its data_*
+// parameters.
+var labelOf = map[string]string{"g_hidden": "arch", "d_hidden": "arch", "activation": "arch"}
+
+// impliedByLabel reports whether, in these rows, name's value is fixed by
+// its label's value, so that showing the label says it all.
+func impliedByLabel(rows []db.TrialRow, name string) bool {
+	label, ok := labelOf[name]
+	if !ok && strings.HasPrefix(name, "data_") {
+		label, ok = "dataset", true
+	}
+	if !ok {
+		return false
+	}
+	seen := map[string]string{}
+	for _, r := range rows {
+		l := ganexp.FormatValue(paramValue(r.Params, label))
+		v := ganexp.FormatValue(paramValue(r.Params, name))
+		if prev, ok := seen[l]; ok && prev != v {
+			return false
+		}
+		seen[l] = v
+	}
+	return true
+}
+
 // CheckFactor returns an input error unless factor is a parameter of rows.
 func CheckFactor(rows []db.TrialRow, factor string) error {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for _, p := range r.Params {
-			if !seen[p.Name] {
-				seen[p.Name] = true
-				names = append(names, p.Name)
-			}
-		}
-	}
-	if seen[factor] {
+	names := allParamNames(rows)
+	if slices.Contains(names, factor) {
 		return nil
 	}
 	return ganexp.Inputf("--by", "valid: "+strings.Join(names, ", "), "no parameter %q in these trials", factor)

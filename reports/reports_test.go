@@ -192,3 +192,26 @@ func TestBand(t *testing.T) {
 		t.Errorf("mean %v lo %v hi %v", mean, lo, hi)
 	}
 }
+
+func TestVaryingHidesColumnsImpliedByLabels(t *testing.T) {
+	mk := func(arch, g string, lr float64) db.TrialRow {
+		return db.TrialRow{Params: []ganexp.Param{{Name: "arch", Value: arch}, {Name: "g_hidden", Value: g}, {Name: "lr_g", Value: lr}}}
+	}
+	tests := []struct {
+		name string
+		rows []db.TrialRow
+		want []string
+	}{
+		{"Implied", []db.TrialRow{mk("a", "8", 0.1), mk("b", "16", 0.1), mk("a", "8", 0.2)}, []string{"arch", "lr_g"}},
+		// Two labels for one shape, or one label for two shapes (from two
+		// sweeps): the widths say something the name does not.
+		{"NotImplied", []db.TrialRow{mk("a", "8", 0.1), mk("a", "16", 0.1)}, []string{"g_hidden"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Varying(tt.rows); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

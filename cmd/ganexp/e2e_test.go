@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,13 +241,8 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 4000", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
-	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
-	cmd.Dir = dir
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startSweep(t, dir, &out)
 	// Wait until both running trials have recorded an evaluation.
 	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
 	cmd.Process.Signal(syscall.SIGINT)
@@ -285,11 +281,7 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 1500", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
-	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
-	cmd.Dir = dir
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startSweep(t, dir, io.Discard)
 	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
 	cmd.Process.Kill() // SIGKILL: no chance to record anything
 	cmd.Wait()
@@ -322,6 +314,18 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'loss_d'"); got != 4*75 {
 		t.Errorf("%d loss_d rows, want 300: one per evaluation, none left from the killed attempt", got)
 	}
+}
+
+// startSweep starts `ganexp sweep grid.yaml --parallel 2` in dir.
+func startSweep(t *testing.T, dir string, out io.Writer) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
 }
 
 // waitFor polls the database until q returns want.

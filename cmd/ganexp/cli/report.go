@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ganexp/ganexp"
@@ -142,6 +143,17 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	return plotConfigs(ctx, o, store, rows, shown, metric, title, false)
 }
 
+// mergeLR shortens "lr_g=X lr_d=X" to "lr=X" in a legend label.
+func mergeLR(parts []string) []string {
+	g, d := slices.IndexFunc(parts, func(s string) bool { return strings.HasPrefix(s, "lr_g=") }),
+		slices.IndexFunc(parts, func(s string) bool { return strings.HasPrefix(s, "lr_d=") })
+	if g < 0 || d < 0 || parts[g][5:] != parts[d][5:] {
+		return parts
+	}
+	parts[g] = "lr=" + parts[g][5:]
+	return slices.Delete(parts, d, d+1)
+}
+
 func checkPlotPath(path string) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".png", ".svg", ".pdf":
@@ -164,6 +176,7 @@ func plotConfigs(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.
 				}
 			}
 		}
+		parts = mergeLR(parts)
 		if withSeed {
 			parts = append(parts, fmt.Sprintf("seed=%d", c.Trials[0].Seed))
 		}
@@ -189,113 +202,4 @@ func sweepSuffix(s string) string {
 		return ""
 	}
 	return " for sweep " + s
-}
-
-// RunsOptions are the inputs of `ganexp runs`.
-type RunsOptions struct {
-	App    *App
-	Sweep  string
-	Status string
-	Format string
-}
-
-// NewCmdRuns builds `ganexp runs`.
-func NewCmdRuns(a *App, runF func(context.Context, *RunsOptions) error) *cobra.Command {
-	o := &RunsOptions{App: a}
-	cmd := &cobra.Command{
-		Use:   "runs",
-		Short: "List trials with their status, progress and headline metrics",
-		Args:  args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runsRun(cmd.Context(), o)
-		},
-	}
-	cmd.Flags().StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
-	cmd.Flags().StringVar(&o.Status, "status", "", "only trials with this status")
-	cmd.Flags().StringVar(&o.Format, "format", "table", "output format: table, csv or json")
-	return cmd
-}
-
-func runsRun(ctx context.Context, o *RunsOptions) error {
-	format, err := reports.ParseFormat(o.Format)
-	if err != nil {
-		return err
-	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
-	if err != nil {
-		return err
-	}
-	if o.Status != "" {
-		kept := rows[:0]
-		for _, r := range rows {
-			if string(r.Status) == o.Status {
-				kept = append(kept, r)
-			}
-		}
-		rows = kept
-	}
-	return reports.WriteRuns(o.App.Out, format, rows)
-}
-
-// ShowOptions are the inputs of `ganexp show`.
-type ShowOptions struct {
-	App    *App
-	Key    string
-	Format string
-}
-
-// NewCmdShow builds `ganexp show KEY`.
-func NewCmdShow(a *App, runF func(context.Context, *ShowOptions) error) *cobra.Command {
-	o := &ShowOptions{App: a}
-	cmd := &cobra.Command{
-		Use:   "show KEY",
-		Short: "Show one trial in detail: params, metrics, curves, events, errors",
-		Long:  "show prints one trial. KEY may be any unique prefix of the trial key.",
-		Args:  args(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, a []string) error {
-			o.Key = a[0]
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return showRun(cmd.Context(), o)
-		},
-	}
-	cmd.Flags().StringVar(&o.Format, "format", "table", "output format: table or json")
-	return cmd
-}
-
-func showRun(ctx context.Context, o *ShowOptions) error {
-	format, err := reports.ParseFormat(o.Format)
-	if err != nil {
-		return err
-	}
-	if format == reports.CSV {
-		return usagef("show supports --format table or json")
-	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	t, err := store.FindTrial(ctx, o.Key)
-	if err != nil {
-		return err
-	}
-	series, err := store.Series(ctx, t.Key)
-	if err != nil {
-		return err
-	}
-	events, err := store.Events(ctx, t.Key)
-	if err != nil {
-		return err
-	}
-	return reports.WriteTrial(o.App.Out, format, reports.TrialDetail{Trial: t, Series: series, Events: events})
 }

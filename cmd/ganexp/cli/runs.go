@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/reports"
+	"github.com/spf13/cobra"
+)
+
+// RunsOptions are the inputs of `ganexp runs`.
+type RunsOptions struct {
+	App    *App
+	Sweep  string
+	Status string
+	Format string
+}
+
+// NewCmdRuns builds `ganexp runs`.
+func NewCmdRuns(a *App, runF func(context.Context, *RunsOptions) error) *cobra.Command {
+	o := &RunsOptions{App: a}
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List trials with their status, progress and headline metrics",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runsRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
+	cmd.Flags().StringVar(&o.Status, "status", "", "only trials with this status")
+	cmd.Flags().StringVar(&o.Format, "format", "table", "output format: table, csv or json")
+	return cmd
+}
+
+func runsRun(ctx context.Context, o *RunsOptions) error {
+	format, err := reports.ParseFormat(o.Format)
+	if err != nil {
+		return err
+	}
+	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
+	if err != nil {
+		return err
+	}
+	if o.Status != "" {
+		kept := rows[:0]
+		for _, r := range rows {
+			if string(r.Status) == o.Status {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+	}
+	return reports.WriteRuns(o.App.Out, format, rows)
+}
