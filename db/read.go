@@ -41,6 +41,7 @@ func (t TrialRow) Param(name string) any {
 type Filter struct {
 	Sweep     string
 	KeyPrefix string
+	Status    ganexp.Status
 }
 
 // Trials returns the trials matching f, in sweep plan order.
@@ -59,6 +60,10 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 	if f.Sweep != "" {
 		q += " AND t.key IN (SELECT trial_key FROM sweep_trials JOIN sweeps ON sweeps.id = sweep_id WHERE sweeps.name = ?)"
 		args = append(args, f.Sweep)
+	}
+	if f.Status != "" {
+		q += " AND t.status = ?"
+		args = append(args, string(f.Status))
 	}
 	if f.KeyPrefix != "" {
 		q += " AND t.key LIKE ? ESCAPE '\\'"

@@ -364,6 +364,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{"MissingFile", []string{"sweep", "nope.yaml"}, "ganexp: nope.yaml: no such sweep file (check the path)"},
 		{"NoArgs", []string{"sweep"}, "ganexp: accepts 1 arg(s), received 0"},
 		{"BadFlag", []string{"sweep", "grid.yaml", "--paralel", "2"}, "ganexp: unknown flag: --paralel"},
+		{"ZeroParallel", []string{"sweep", "grid.yaml", "--parallel", "0"}, "ganexp: --parallel must be at least 1, got 0"},
 		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
 		{"MissingDBDir", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"}, "ganexp: no/such/dir.db: directory no/such does not exist (create the directory first, or pass another --db)"},
 		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},

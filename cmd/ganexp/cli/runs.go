@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"slices"
 
+	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
@@ -41,23 +43,18 @@ func runsRun(ctx context.Context, o *RunsOptions) error {
 	if err != nil {
 		return err
 	}
+	status := ganexp.Status(o.Status)
+	if status != "" && !slices.Contains(ganexp.Statuses, status) {
+		return ganexp.Inputf("--status", "valid: pending, running, completed, collapsed, diverged, failed, interrupted", "unknown status %q", o.Status)
+	}
 	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
+	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep, Status: status})
 	if err != nil {
 		return err
-	}
-	if o.Status != "" {
-		kept := rows[:0]
-		for _, r := range rows {
-			if string(r.Status) == o.Status {
-				kept = append(kept, r)
-			}
-		}
-		rows = kept
 	}
 	return reports.WriteRuns(o.App.Out, format, rows)
 }

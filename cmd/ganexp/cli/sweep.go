@@ -48,7 +48,7 @@ already completed, collapsed or diverged are skipped.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.File = a[0]
-			if o.Parallel < 0 {
+			if o.Parallel < 1 {
 				return usagef("--parallel must be at least 1, got %d", o.Parallel)
 			}
 			if runF != nil {
