@@ -261,8 +261,8 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'pending'"); got != 2 {
 		t.Errorf("%d pending trials, want 2", got)
 	}
-	if out, _ := exec.Command("pgrep", "-f", binary+" worker").Output(); len(out) > 0 {
-		t.Errorf("workers outlived the sweep: %s", out)
+	if pids := workers(); len(pids) > 0 {
+		t.Errorf("workers outlived the sweep: %v", pids)
 	}
 	again := run(t, dir, nil, "sweep", "grid.yaml")
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 4 in") {
@@ -292,12 +292,12 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	// The orphaned workers notice their parent is gone and exit.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, _ := exec.Command("pgrep", "-f", binary+" worker").Output()
-		if len(out) == 0 {
+		pids := workers()
+		if len(pids) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("workers outlived their killed parent: %s", out)
+			t.Fatalf("workers outlived their killed parent: %v", pids)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -314,6 +314,24 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'loss_d'"); got != 4*75 {
 		t.Errorf("%d loss_d rows, want 300: one per evaluation, none left from the killed attempt", got)
 	}
+}
+
+// workers lists the pids of running `ganexp worker` processes of the
+// test binary, from /proc.
+func workers() []string {
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+		if len(args) == 2 && args[0] == binary && args[1] == "worker" {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
 }
 
 // startSweep starts `ganexp sweep grid.yaml --parallel 2` in dir.
