@@ -245,6 +245,9 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	cmd := startSweep(t, dir, &out)
 	// Wait until both running trials have recorded an evaluation.
 	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
+	if pids := workers(); len(pids) != 2 {
+		t.Errorf("%d worker processes while 2 trials run, want 2: %v", len(pids), pids)
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	var exit *exec.ExitError
