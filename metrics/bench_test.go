@@ -38,6 +38,29 @@ func BenchmarkEval(b *testing.B) {
 			MMD2(fake, real, 2, 2.8)
 		}
 	})
+	b.Run("KNNRadii", func(b *testing.B) {
+		for b.Loop() {
+			KNNRadii(fake, 2, 3)
+		}
+	})
+	r3, r5, f3 := KNNRadii(real, 2, 3), KNNRadii(real, 2, 5), KNNRadii(fake, 2, 3)
+	b.Run("Fidelity", func(b *testing.B) {
+		for b.Loop() {
+			NewFidelity(real, fake, 2, r3, f3, r5, 5)
+		}
+	})
+	dirs := Directions(2, 16, nil)
+	b.Run("SlicedWasserstein", func(b *testing.B) {
+		for b.Loop() {
+			SlicedWasserstein(fake, real, 2, dirs)
+		}
+	})
+	bins := NewBins(real, 2, 20, r)
+	b.Run("NDB", func(b *testing.B) {
+		for b.Loop() {
+			bins.NDB(fake, 0.05)
+		}
+	})
 	b.Run("MedianDistance", func(b *testing.B) {
 		for b.Loop() {
 			MedianDistance(real, 2, 1000)

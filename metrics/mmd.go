@@ -16,15 +16,38 @@ import (
 // slightly negative when the distributions match. Both sets need at least
 // two points.
 func MMD2(x, y []float64, dim int, sigma float64) float64 {
-	m, n := len(x)/dim, len(y)/dim
-	if m < 2 || n < 2 {
+	return NewMMDRef(y, dim, sigma).MMD2(x)
+}
+
+// MMDRef is a fixed reference sample for MMD2 with its own kernel sum
+// computed once, so that comparing many samples against it costs the
+// cross and self sums of the new sample only.
+type MMDRef struct {
+	y   []float64
+	dim int
+	g   float64
+	kyy float64
+}
+
+// NewMMDRef prepares y as the reference sample of MMD2 with bandwidth sigma.
+func NewMMDRef(y []float64, dim int, sigma float64) *MMDRef {
+	n := len(y) / dim
+	if n < 2 {
 		panic("metrics: MMD2 needs at least two points in each set")
 	}
 	g := 1 / (2 * sigma * sigma)
-	kxx := 2 * kernelSumSelf(x, dim, g) / float64(m*(m-1))
-	kyy := 2 * kernelSumSelf(y, dim, g) / float64(n*(n-1))
-	kxy := kernelSumCross(x, y, dim, g) / float64(m*n)
-	return kxx + kyy - 2*kxy
+	return &MMDRef{y: y, dim: dim, g: g, kyy: 2 * kernelSumSelf(y, dim, g) / float64(n*(n-1))}
+}
+
+// MMD2 is MMD2(x, ref, dim, sigma).
+func (r *MMDRef) MMD2(x []float64) float64 {
+	m, n := len(x)/r.dim, len(r.y)/r.dim
+	if m < 2 {
+		panic("metrics: MMD2 needs at least two points in each set")
+	}
+	kxx := 2 * kernelSumSelf(x, r.dim, r.g) / float64(m*(m-1))
+	kxy := kernelSumCross(x, r.y, r.dim, r.g) / float64(m*n)
+	return kxx + r.kyy - 2*kxy
 }
 
 // kernelSumSelf is Σ_{i<j} exp(−g‖x_i−x_j‖²).
