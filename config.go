@@ -28,6 +28,7 @@ type Config struct {
 	Steps       int     `json:"steps"`
 	EvalEvery   int     `json:"eval_every"`
 	EvalSamples int     `json:"eval_samples"`
+	Detect      Detect  `json:"detect"`
 }
 
 // Dataset describes where real samples come from (DESIGN.md §5).
@@ -112,6 +113,7 @@ func (c Config) Params() []Param {
 		Param{"steps", int64(c.Steps)},
 		Param{"eval_every", int64(c.EvalEvery)},
 		Param{"eval_samples", int64(c.EvalSamples)},
+		Param{"detect", c.Detect.Summary()},
 	)
 	return ps
 }

@@ -28,7 +28,16 @@ var Metrics = []MetricInfo{
 	{"modes_captured", HigherIsBetter, "modes nearest to at least one high-quality sample (known-mode data only)"},
 	{"hq_fraction", HigherIsBetter, "share of samples within 3 std of their nearest mode (known-mode data only)"},
 	{"mode_kl", LowerIsBetter, "KL(high-quality mode histogram || uniform); NULL when no sample is high quality"},
-	{"mmd2", LowerIsBetter, "unbiased MMD^2, RBF kernel, bandwidth = median distance of the real sample"},
+	{"mmd2", LowerIsBetter, "unbiased MMD^2 against the reference sample, RBF kernel, bandwidth = its median distance"},
+	{"swd", LowerIsBetter, "sliced Wasserstein-1 distance to the reference sample"},
+	{"precision", HigherIsBetter, "improved precision, k=3 (Kynkäänniemi et al. 2019): share of samples on the real manifold"},
+	{"recall", HigherIsBetter, "improved recall, k=3: share of the real sample on the generated manifold"},
+	{"density", Neutral, "density, k=5 (Naeem et al. 2020): 1 when samples sit where real data is dense"},
+	{"coverage", HigherIsBetter, "coverage, k=5 (Naeem et al. 2020): share of real k-NN balls holding a sample"},
+	{"ndb_k", LowerIsBetter, "NDB/K (Richardson & Weiss 2018): share of 20 k-means bins whose sample share differs (z-test, 5%)"},
+	{"spread_ratio", Neutral, "RMS distance of samples to their mean over that of the reference sample"},
+	{"d_real", Neutral, "D's mean output on real data: a probability for minimax/nonsaturating, else a score"},
+	{"d_fake", Neutral, "D's mean output on generated data, as d_real"},
 }
 
 // LookupMetric returns the metric called name.

@@ -18,11 +18,14 @@ type Snapshot struct {
 	LossG     float64
 	GradNormD float64 // mean L2 norm of D's gradient over the same steps
 	GradNormG float64
-	Samples   []float32 // eval_samples points from G, row-major; valid only during the call
-	Dim       int
-	// DOnGrid holds D(x) on Grid for 1-D data (for Figure-1 style plots);
-	// nil otherwise.
-	Grid, DOnGrid []float32
+	// DReal and DFake are D's mean outputs on the real and fake batches of
+	// the D steps over the same steps: probabilities for the cross-entropy
+	// losses, raw scores for the others.
+	DReal, DFake float64
+	// NonFiniteParams reports a NaN or infinite weight in G or D.
+	NonFiniteParams bool
+	Samples         []float32 // eval_samples points from G, row-major; valid only during the call
+	Dim             int
 }
 
 // Observer receives a trainer's progress. Calls come from the training

@@ -235,6 +235,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	if _, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
 		return classify(d.path, err)
 	}
+	applied := false
 	for _, m := range ms {
 		if m.version <= current {
 			continue
@@ -242,8 +243,28 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err := d.apply(ctx, m); err != nil {
 			return fmt.Errorf("migrate %s to %s: %w", d.path, m.name, err)
 		}
+		applied = true
+	}
+	if applied {
+		// New columns appear in trials_wide.
+		if err := d.inTx(ctx, rebuildWideView); err != nil {
+			return fmt.Errorf("migrate %s: rebuild trials_wide: %w", d.path, err)
+		}
 	}
 	return nil
+}
+
+// inTx runs fn in a transaction and commits it.
+func (d *DB) inTx(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (d *DB) apply(ctx context.Context, m migration) error {

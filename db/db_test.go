@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -100,7 +101,7 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 		{"Directory", dir, "database path is a directory"},
 		{"NotSQLite", text, "not a SQLite database (pass --db with a ganexp database, or a new file name)"},
 		{"ForeignSQLite", foreign, "SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
-		{"NewerSchema", newer, "database has schema version 99; this ganexp knows up to 1 (upgrade ganexp to read it)"},
+		{"NewerSchema", newer, fmt.Sprintf("database has schema version 99; this ganexp knows up to %d (upgrade ganexp to read it)", SchemaVersion())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +203,7 @@ func TestTrialLifecycle(t *testing.T) {
 	if err := d.AddEvent(ctx, tr.Key, 100, "non_finite", map[string]any{"metrics": []string{"loss_d"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Finish(ctx, tr.Key, ganexp.StatusCompleted, 100, "", 3*time.Second); err != nil {
+	if err := d.Finish(ctx, tr.Key, Final{Status: ganexp.StatusCompleted, StepsDone: 100, Duration: 3 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	row, err := d.FindTrial(ctx, tr.Key[:5])
@@ -268,6 +269,34 @@ func TestFindTrial(t *testing.T) {
 				t.Errorf("ambiguous prefix %c: %v", c, err)
 			}
 			break
+		}
+	}
+}
+
+func TestMigrateFromV1(t *testing.T) {
+	// A database written by schema v1 gains the detection columns, and its
+	// trials_wide view shows them.
+	path := filepath.Join(t.TempDir(), "v1.db")
+	raw, err := open(path, "rwc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := migrations()
+	if err := raw.apply(context.Background(), ms[0]); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	d, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if v, _ := d.schemaVersion(context.Background()); v != SchemaVersion() {
+		t.Errorf("schema version %d after migrating, want %d", v, SchemaVersion())
+	}
+	for _, col := range []string{"verdict", "verdict_step", "verdict_message", "steps_saved", "recall", "coverage"} {
+		if _, err := d.sql.Exec("SELECT " + col + " FROM trials_wide"); err != nil {
+			t.Errorf("trials_wide lacks %s: %v", col, err)
 		}
 	}
 }

@@ -23,8 +23,14 @@ type TrialRow struct {
 	DurationS  *float64
 	Error      string
 	ConfigJSON string
-	Params     []ganexp.Param      // in config order
-	Final      map[string]*float64 // last evaluation; nil pointer for NULL
+	// Verdict is the detector that decided a collapsed or diverged status,
+	// VerdictStep the step it fired at and StepsSaved what stopping saved.
+	Verdict        string
+	VerdictStep    int
+	VerdictMessage string
+	StepsSaved     int
+	Params         []ganexp.Param      // in config order
+	Final          map[string]*float64 // last evaluation; nil pointer for NULL
 }
 
 // Param returns the value of the named parameter, or nil.
@@ -52,7 +58,7 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 	}
 	q := `SELECT t.key, s.name, t.status, t.seed, t.steps_done, t.steps_total, t.attempts,
 			coalesce(t.started_at, ''), coalesce(t.finished_at, ''), t.duration_s, coalesce(t.error, ''),
-			t.config_json` + cols.String() + `
+			t.config_json, coalesce(t.verdict, ''), coalesce(t.verdict_step, 0), coalesce(t.verdict_message, ''), coalesce(t.steps_saved, 0)` + cols.String() + `
 		FROM trials t JOIN sweeps s ON s.id = t.sweep_id
 		LEFT JOIN sweep_trials st ON st.sweep_id = t.sweep_id AND st.trial_key = t.key
 		WHERE 1 = 1`
@@ -83,7 +89,7 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 		var dur sql.NullFloat64
 		finals := make([]sql.NullFloat64, len(ganexp.Metrics))
 		dest := []any{&t.Key, &t.Sweep, &status, &t.Seed, &t.StepsDone, &t.StepsTotal, &t.Attempts,
-			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON}
+			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON, &t.Verdict, &t.VerdictStep, &t.VerdictMessage, &t.StepsSaved}
 		for i := range finals {
 			dest = append(dest, &finals[i])
 		}

@@ -119,7 +119,7 @@ func rebuildWideView(ctx context.Context, tx *sql.Tx) error {
 	view := `CREATE VIEW trials_wide AS
 SELECT t.key, s.name AS sweep, t.status, t.seed,` + cols.String() + `
        t.steps_done, t.steps_total, t.duration_s,` + finals.String() + `
-       t.error
+       t.verdict, t.verdict_step, t.verdict_message, t.steps_saved, t.error
 FROM trials t JOIN sweeps s ON s.id = t.sweep_id`
 	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS trials_wide"); err != nil {
 		return err
@@ -150,7 +150,8 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 	ts := now()
 	res, err := tx.ExecContext(ctx, `UPDATE trials SET status = 'running', attempts = attempts + 1,
 			started_at = ?, heartbeat_at = ?, owner_pid = ?, owner_host = ?,
-			steps_done = 0, finished_at = NULL, duration_s = NULL, error = NULL,`+nullFinals()+`
+			steps_done = 0, finished_at = NULL, duration_s = NULL, error = NULL,
+			verdict = NULL, verdict_step = NULL, verdict_message = NULL, steps_saved = NULL,`+nullFinals()+`
 		WHERE key = ? AND status IN ('pending', 'failed', 'interrupted')`,
 		ts, ts, o.PID, o.Host, key)
 	if err != nil {
@@ -270,19 +271,46 @@ func addEvent(ctx context.Context, tx *sql.Tx, key string, step int, kind string
 	return err
 }
 
-// Finish records how a trial ended. errMsg is stored for failed trials.
-func (d *DB) Finish(ctx context.Context, key string, status ganexp.Status, stepsDone int, errMsg string, duration time.Duration) error {
-	var msg any
-	if errMsg != "" {
-		msg = errMsg
-	}
+// Final is how a trial ended.
+type Final struct {
+	Status    ganexp.Status
+	StepsDone int
+	Error     string // message and stack of a failed trial
+	Duration  time.Duration
+	// Verdict names the detector whose verdict the status is, if any, with
+	// the step it fired at, its message and the steps stopping there saved.
+	Verdict        string
+	VerdictStep    int
+	VerdictMessage string
+	StepsSaved     int
+}
+
+// Finish records how a trial ended.
+func (d *DB) Finish(ctx context.Context, key string, f Final) error {
 	_, err := d.sql.ExecContext(ctx, `UPDATE trials SET status = ?, steps_done = ?, error = ?,
-		finished_at = ?, duration_s = ?, heartbeat_at = NULL WHERE key = ?`,
-		string(status), stepsDone, msg, now(), duration.Seconds(), key)
+		finished_at = ?, duration_s = ?, heartbeat_at = NULL,
+		verdict = ?, verdict_step = ?, verdict_message = ?, steps_saved = ? WHERE key = ?`,
+		string(f.Status), f.StepsDone, nullString(f.Error), now(), f.Duration.Seconds(),
+		nullString(f.Verdict), nullIf(f.Verdict == "", f.VerdictStep), nullString(f.VerdictMessage),
+		nullIf(f.Verdict == "", f.StepsSaved), key)
 	if err != nil {
-		return fmt.Errorf("finish trial %s as %s: %w", key, status, err)
+		return fmt.Errorf("finish trial %s as %s: %w", key, f.Status, err)
 	}
 	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullIf(null bool, v any) any {
+	if null {
+		return nil
+	}
+	return v
 }
 
 // RunningOn returns the trials marked running by processes on host, with

@@ -16,6 +16,8 @@ type loss struct {
 	g func(fake *G.Node) *G.Node
 	// clip says D's weights are clipped after each D step (WGAN).
 	clip bool
+	// prob says D's output is the logit of a probability, so D(x) = σ(l).
+	prob bool
 }
 
 // losses is the registry; ganexp.Losses must list the same names.
@@ -24,12 +26,14 @@ var losses = []loss{
 		// Goodfellow et al. 2014, eq. 1: G minimises log(1 − D(G(z))),
 		// which is −softplus(l).
 		name: "minimax",
+		prob: true,
 		d:    bceD,
 		g:    func(f *G.Node) *G.Node { return neg(mean(softplus(f))) },
 	},
 	{
 		// Goodfellow et al. 2014, §3: G minimises −log D(G(z)) = softplus(−l).
 		name: "nonsaturating",
+		prob: true,
 		d:    bceD,
 		g:    func(f *G.Node) *G.Node { return mean(softplus(neg(f))) },
 	},

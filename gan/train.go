@@ -58,12 +58,15 @@ type session struct {
 	x, zD, zG, zE  *tensor.Dense
 	vmD, vmG, vmE  G.VM
 	lossD, lossG   G.Value
+	outReal        G.Value // D's outputs in the D step, for d_real and d_fake
+	outFake        G.Value
 	gradD, gradG   []G.Value
 	gradDS, gradGS [][]float32
 	samples        G.Value
 
 	trainRng, evalRng *rand.Rand
-	step              int // steps done; read by the fault op
+	step              int  // steps done; read by the fault op
+	nonFiniteSeen     bool // a non-finite loss or gradient was reported
 }
 
 func newSession(t ganexp.Trial, data ganexp.Sampler) (*session, error) {
@@ -150,6 +153,8 @@ func (s *session) buildD() error {
 		return err
 	}
 	G.Read(lossD, &s.lossD)
+	G.Read(real, &s.outReal)
+	G.Read(fakeOut, &s.outFake)
 	s.gradD = readAll(grads)
 	s.vmD = G.NewTapeMachine(g)
 	return nil
@@ -230,6 +235,7 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 		if err := s.injectFault(); err != nil {
 			return s.step, err
 		}
+		finite := true
 		for range c.NCritic {
 			l, gn, err := s.stepD()
 			if err != nil {
@@ -237,7 +243,10 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 			}
 			win.lossD += l
 			win.gradD += gn
+			win.dReal += s.meanOutput(s.outReal)
+			win.dFake += s.meanOutput(s.outFake)
 			win.nD++
+			finite = finite && isFinite(l) && isFinite(gn)
 		}
 		l, gn, err := s.stepG()
 		if err != nil {
@@ -246,9 +255,14 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 		win.lossG += l
 		win.gradG += gn
 		win.nG++
+		finite = finite && isFinite(l) && isFinite(gn)
 		s.step++
 		obs.Progress(s.step)
-		if s.step%c.EvalEvery == 0 || s.step == c.Steps {
+		// The first non-finite value is reported at once, not at the next
+		// evaluation, so that a detector can stop the run now.
+		firstNaN := !finite && !s.nonFiniteSeen
+		s.nonFiniteSeen = s.nonFiniteSeen || !finite
+		if s.step%c.EvalEvery == 0 || s.step == c.Steps || firstNaN {
 			stop, err := snapshot()
 			if err != nil {
 				return s.step, err
@@ -261,10 +275,28 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 	return s.step, nil
 }
 
-// window accumulates losses and gradient norms between evaluations.
+// window accumulates losses, gradient norms and D's outputs between
+// evaluations.
 type window struct {
 	lossD, lossG, gradD, gradG float64
+	dReal, dFake               float64
 	nD, nG                     int
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// meanOutput is D's mean output over a batch: the mean probability σ(l)
+// for the cross-entropy losses, the mean raw output otherwise.
+func (s *session) meanOutput(v G.Value) float64 {
+	sum := 0.0
+	for _, l := range v.Data().([]float32) {
+		x := float64(l)
+		if s.loss.prob {
+			x = 1 / (1 + math.Exp(-x))
+		}
+		sum += x
+	}
+	return sum / float64(v.Shape().TotalSize())
 }
 
 func (s *session) stepD() (lossV, gradNorm float64, err error) {
@@ -301,13 +333,16 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 	}
 	s.vmE.Reset()
 	snap := ganexp.Snapshot{
-		Step:      s.step,
-		LossD:     mean64(w.lossD, w.nD),
-		LossG:     mean64(w.lossG, w.nG),
-		GradNormD: mean64(w.gradD, w.nD),
-		GradNormG: mean64(w.gradG, w.nG),
-		Samples:   s.samples.Data().([]float32),
-		Dim:       s.dim,
+		Step:            s.step,
+		LossD:           mean64(w.lossD, w.nD),
+		LossG:           mean64(w.lossG, w.nG),
+		GradNormD:       mean64(w.gradD, w.nD),
+		GradNormG:       mean64(w.gradG, w.nG),
+		DReal:           mean64(w.dReal, w.nD),
+		DFake:           mean64(w.dFake, w.nD),
+		NonFiniteParams: !isFinite(sqNorm(s.genW)) || !isFinite(sqNorm(s.disW)),
+		Samples:         s.samples.Data().([]float32),
+		Dim:             s.dim,
 	}
 	return obs.Eval(snap)
 }

@@ -135,32 +135,47 @@ func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, metric string, top
 				"rank": i + 1, "key": r.Key, "sweep": r.Sweep, "status": r.Status, "seed": r.Seed,
 				"steps_done": r.StepsDone, "params": paramMap(r.Params), "metrics": vals,
 			}
+			if r.Verdict != "" {
+				out[i]["verdict"] = verdictRecord(r)
+			}
 		}
 		return writeJSON(w, out)
 	case CSV:
 		names := allParamNames(ranked)
 		cw := csv.NewWriter(w)
-		cw.Write(append(append([]string{"rank", "key", "sweep", "status", "seed", "steps_done"}, names...), cols...))
+		cw.Write(append(append(append([]string{"rank", "key", "sweep", "status", "seed", "steps_done"}, names...), cols...), "verdict", "verdict_step"))
 		for i, r := range ranked {
 			rec := []string{strconv.Itoa(i + 1), r.Key, r.Sweep, string(r.Status), strconv.FormatInt(r.Seed, 10), strconv.Itoa(r.StepsDone)}
 			rec = append(rec, paramStrings(r.Params, names)...)
 			for _, c := range cols {
 				rec = append(rec, csvNum(value(r, c)))
 			}
-			cw.Write(rec)
+			step := ""
+			if r.Verdict != "" {
+				step = strconv.Itoa(r.VerdictStep)
+			}
+			cw.Write(append(rec, r.Verdict, step))
 		}
 		cw.Flush()
 		return cw.Error()
 	}
 	fmt.Fprintln(w, "trials ranked by "+order(metric))
 	names := Varying(ranked)
+	verdicts := anyVerdict(ranked)
 	tw := newTab(w)
-	row(tw, append(append(append([]string{"rank", "key", "status"}, names...), "seed"), cols...))
+	head := append(append(append([]string{"rank", "key", "status"}, names...), "seed"), cols...)
+	if verdicts {
+		head = append(head, "verdict")
+	}
+	row(tw, head)
 	for i, r := range ranked {
 		cells := append([]string{strconv.Itoa(i + 1), r.Key, string(r.Status)}, paramStrings(r.Params, names)...)
 		cells = append(cells, strconv.FormatInt(r.Seed, 10))
 		for _, c := range cols {
 			cells = append(cells, num(value(r, c)))
+		}
+		if verdicts {
+			cells = append(cells, verdictText(r))
 		}
 		row(tw, cells)
 	}
@@ -307,4 +322,10 @@ func bestRecord(g Group, i int, c Config, metric, factor string) map[string]any 
 		rec["group"] = g.Level
 	}
 	return rec
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func verdictRecord(r db.TrialRow) map[string]any {
+	return map[string]any{"detector": r.Verdict, "step": r.VerdictStep, "message": r.VerdictMessage, "steps_saved": r.StepsSaved}
 }

@@ -29,8 +29,13 @@ func WriteRuns(w io.Writer, f Format, rows []db.TrialRow) error {
 		return WriteTrials(w, CSV, rows, TieBreak, 0)
 	}
 	names := Varying(rows)
+	verdicts := anyVerdict(rows)
 	tw := newTab(w)
-	row(tw, append(append(append([]string{"key", "sweep", "status", "steps", "time"}, names...), "seed"), headline...))
+	head := append(append(append([]string{"key", "sweep", "status", "steps", "time"}, names...), "seed"), headline...)
+	if verdicts {
+		head = append(head, "verdict")
+	}
+	row(tw, head)
 	for _, r := range rows {
 		cells := []string{r.Key, r.Sweep, string(r.Status), fmt.Sprintf("%d/%d", r.StepsDone, r.StepsTotal), duration(r.DurationS)}
 		cells = append(cells, paramStrings(r.Params, names)...)
@@ -38,9 +43,30 @@ func WriteRuns(w io.Writer, f Format, rows []db.TrialRow) error {
 		for _, m := range headline {
 			cells = append(cells, num(value(r, m)))
 		}
+		if verdicts {
+			cells = append(cells, verdictText(r))
+		}
 		row(tw, cells)
 	}
 	return tw.Flush()
+}
+
+func anyVerdict(rows []db.TrialRow) bool {
+	for _, r := range rows {
+		if r.Verdict != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictText renders a verdict for tables: "mode_collapse@300: 1 of 8
+// modes captured, …".
+func verdictText(r db.TrialRow) string {
+	if r.Verdict == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%s@%d: %s", r.Verdict, r.VerdictStep, r.VerdictMessage)
 }
 
 func duration(d *float64) string {
@@ -67,6 +93,9 @@ func trialRecord(r db.TrialRow) map[string]any {
 	}
 	if r.Error != "" {
 		rec["error"] = r.Error
+	}
+	if r.Verdict != "" {
+		rec["verdict"] = verdictRecord(r)
 	}
 	return rec
 }
@@ -102,6 +131,13 @@ func WriteTrial(w io.Writer, f Format, d TrialDetail) error {
 	}
 	fmt.Fprintf(w, "trial %s (sweep %s, seed %d)\n", r.Key, r.Sweep, r.Seed)
 	fmt.Fprintf(w, "status: %s at step %d/%d, attempt %d\n", r.Status, r.StepsDone, r.StepsTotal, r.Attempts)
+	if r.Verdict != "" {
+		fmt.Fprintf(w, "verdict: %s by %s at step %d: %s", r.Status, r.Verdict, r.VerdictStep, r.VerdictMessage)
+		if r.StepsSaved > 0 {
+			fmt.Fprintf(w, "; stopping there saved %d steps", r.StepsSaved)
+		}
+		fmt.Fprintln(w, " (evidence and thresholds under events)")
+	}
 	if r.StartedAt != "" {
 		fmt.Fprintf(w, "ran: %s to %s (%s)\n", r.StartedAt, orDash(r.FinishedAt), duration(r.DurationS))
 	}

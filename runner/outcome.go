@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/detect"
 )
 
 // Outcome is how one trial ended.
@@ -16,6 +17,10 @@ type Outcome struct {
 	Status    ganexp.Status `json:"status"`
 	StepsDone int           `json:"steps_done"`
 	Error     string        `json:"error,omitempty"` // message (and stack) of a failed trial
+	// Verdict is the detector verdict that set a collapsed or diverged
+	// status, and StepsSaved the planned steps that stopping spared.
+	Verdict    *detect.Verdict `json:"verdict,omitempty"`
+	StepsSaved int             `json:"steps_saved,omitempty"`
 }
 
 // Eval is one evaluation of a trial.

@@ -3,6 +3,8 @@ package runner
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,7 +52,11 @@ func evalSummary(j Job, e Eval) string {
 		fmt.Fprintf(&b, "loss_d=%.3f loss_g=%.3f", float64(v), float64(e.Values["loss_g"]))
 	}
 	if v, ok := e.Values["modes_captured"]; ok {
-		fmt.Fprintf(&b, " modes=%d/%d", int(v), dataset.ModeCount(j.Trial.Config.Dataset))
+		m := "-"
+		if f := float64(v); !math.IsNaN(f) {
+			m = strconv.Itoa(int(f))
+		}
+		fmt.Fprintf(&b, " modes=%s/%d", m, dataset.ModeCount(j.Trial.Config.Dataset))
 	}
 	if v, ok := e.Values["mmd2"]; ok {
 		fmt.Fprintf(&b, " mmd2=%.4f", float64(v))

@@ -22,7 +22,7 @@ type Store interface {
 	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
 	SaveEval(ctx context.Context, key string, e db.Eval) error
 	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
-	Finish(ctx context.Context, key string, status ganexp.Status, stepsDone int, errMsg string, d time.Duration) error
+	Finish(ctx context.Context, key string, f db.Final) error
 	RunningOn(ctx context.Context, host string) (map[string]int, error)
 	Abandon(ctx context.Context, key string, o db.Owner) error
 }
@@ -176,7 +176,11 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	if out.StepsDone < sink.step {
 		out.StepsDone = sink.step
 	}
-	if err := r.Store.Finish(wctx, key, out.Status, out.StepsDone, out.Error, time.Since(start)); err != nil {
+	final := db.Final{Status: out.Status, StepsDone: out.StepsDone, Error: out.Error, Duration: time.Since(start)}
+	if v := out.Verdict; v != nil && out.Status == v.Status {
+		final.Verdict, final.VerdictStep, final.VerdictMessage, final.StepsSaved = v.Detector, v.Step, v.Message, out.StepsSaved
+	}
+	if err := r.Store.Finish(wctx, key, final); err != nil {
 		return "", err
 	}
 	prog.Done(j, out)

@@ -27,6 +27,7 @@ import (
 // points, and a step takes a fixed short time.
 type fakeTrainer struct {
 	stepTime time.Duration
+	collapse bool // G's samples are all one real point
 	running  atomic.Int32
 	maxSeen  atomic.Int32
 }
@@ -66,7 +67,13 @@ func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sam
 		obs.Progress(step)
 		if step%c.EvalEvery == 0 || step == c.Steps {
 			data.Sample(rng, samples)
-			if _, err := obs.Eval(ganexp.Snapshot{Step: step, LossD: 1.4, LossG: 0.7, Samples: samples, Dim: data.Dim()}); err != nil {
+			if f.collapse {
+				for i := range samples {
+					samples[i] = samples[i%data.Dim()]
+				}
+			}
+			stop, err := obs.Eval(ganexp.Snapshot{Step: step, LossD: 1.4, LossG: 0.7, DReal: 0.6, DFake: 0.4, Samples: samples, Dim: data.Dim()})
+			if err != nil || stop {
 				return step, err
 			}
 		}
@@ -80,6 +87,7 @@ func testConfig() ganexp.Config {
 		Arch:    ganexp.Arch{Name: "a", G: []int{4}, D: []int{4}, Activation: "relu"},
 		Loss:    "nonsaturating", Optimizer: "adam", LrG: 1e-3, LrD: 1e-3, Beta1: 0.5, Beta2: 0.999,
 		BatchSize: 8, ZDim: 2, NCritic: 1, Steps: 20, EvalEvery: 10, EvalSamples: 200,
+		Detect: ganexp.DefaultDetect(),
 	}
 }
 
@@ -321,5 +329,60 @@ func TestRunnerReclaimsTrialsOfDeadProcesses(t *testing.T) {
 	}
 	if len(events) != 1 || events[0].Kind != "abandoned" || !strings.Contains(events[0].Detail, fmt.Sprintf(`"owner_pid":%d`, dead.Process.Pid)) {
 		t.Errorf("events %+v, want one abandoned event naming the dead pid", events)
+	}
+}
+
+func TestRunnerRecordsVerdicts(t *testing.T) {
+	for _, onFailure := range []string{"stop", "continue"} {
+		t.Run(onFailure, func(t *testing.T) {
+			js := jobs(1, nil)
+			c := &js[0].Trial.Config
+			c.Steps, c.EvalEvery = 100, 10
+			c.Detect.OnFailure, c.Detect.Warmup, c.Detect.Patience = onFailure, 0.3, 3
+			js[0].Trial = ganexp.NewTrial(*c, 1)
+			d := setup(t, js)
+			r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{collapse: true}}, Parallel: 1}
+			if _, err := r.Run(context.Background(), js); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			row, _ := d.FindTrial(ctx, js[0].Trial.Key)
+			// Warm-up ends at step 30; evaluations 30, 40 and 50 each see one
+			// mode of 8, so mode_collapse fires at step 50.
+			wantDone, wantSaved := 50, 50
+			if onFailure == "continue" {
+				wantDone, wantSaved = 100, 0
+			}
+			if row.Status != ganexp.StatusCollapsed || row.Verdict != "mode_collapse" || row.VerdictStep != 50 ||
+				row.StepsDone != wantDone || row.StepsSaved != wantSaved {
+				t.Errorf("row: status %s verdict %s@%d done %d saved %d; want collapsed mode_collapse@50 done %d saved %d",
+					row.Status, row.Verdict, row.VerdictStep, row.StepsDone, row.StepsSaved, wantDone, wantSaved)
+			}
+			events, _ := d.Events(ctx, row.Key)
+			if len(events) != 1 || events[0].Kind != "collapsed" || events[0].Step != 50 {
+				t.Fatalf("events %+v", events)
+			}
+			var detail struct {
+				Detector   string         `json:"detector"`
+				Evidence   map[string]any `json:"evidence"`
+				Thresholds map[string]any `json:"thresholds"`
+				StepsSaved int            `json:"steps_saved"`
+			}
+			if err := json.Unmarshal([]byte(events[0].Detail), &detail); err != nil {
+				t.Fatal(err)
+			}
+			if detail.Detector != "mode_collapse" || detail.Evidence["modes_captured"] != 1.0 ||
+				detail.Thresholds["max_modes"] != 4.0 || detail.StepsSaved != wantSaved {
+				t.Errorf("event detail %s", events[0].Detail)
+			}
+		})
+	}
+}
+
+func TestEvalSummary(t *testing.T) {
+	j := jobs(1, nil)[0]
+	e := Eval{Values: map[string]Number{"loss_d": 1.25, "loss_g": Number(math.NaN()), "modes_captured": Number(math.NaN()), "mmd2": 0.01}}
+	if got, want := evalSummary(j, e), "loss_d=1.250 loss_g=NaN modes=-/8 mmd2=0.0100"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
+	"github.com/ganexp/ganexp/detect"
 	"github.com/ganexp/ganexp/metrics"
 )
 
@@ -19,15 +20,23 @@ type Trainer interface {
 	Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error)
 }
 
-// streamReal draws the real comparison samples of a trial's evaluations.
+// streamReal draws a trial's reference sample of real data.
 const streamReal = 0x7265616c // "real"
 
-// bandwidthPoints caps the points used for the median heuristic.
-const bandwidthPoints = 1000
+// Evaluation constants, fixed so that values compare across trials.
+const (
+	bandwidthPoints = 1000 // points for the median heuristic
+	kPR             = 3    // k of precision and recall (Kynkäänniemi et al.)
+	kDC             = 5    // k of density and coverage (Naeem et al.)
+	ndbBins         = 20   // k-means bins of NDB
+	ndbAlpha        = 0.05 // significance of NDB's per-bin test
+	swdDirections   = 16   // directions of the sliced Wasserstein distance in 2-D (64 above)
+)
 
-// RunTrial trains t with tr, evaluates every snapshot, and reports to
-// sink. A panic in Go code (trainer, metrics) fails only this trial. It
-// never returns an error: every way a trial can end is an Outcome.
+// RunTrial trains t with tr, evaluates every snapshot, judges it with the
+// detectors, and reports to sink. A panic in Go code (trainer, metrics,
+// detectors) fails only this trial. It never returns an error: every way a
+// trial can end is an Outcome.
 func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink Sink) (out Outcome) {
 	var ev *evaluator
 	defer func() {
@@ -45,17 +54,23 @@ func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink Sink) (out O
 	ev = newEvaluator(t, src, sink)
 	steps, err := tr.Train(ctx, t, src, ev)
 	switch {
+	case err == nil && ev.verdict != nil:
+		out = Outcome{Status: ev.verdict.Status, StepsDone: steps, Verdict: ev.verdict}
+		if t.Config.Detect.OnFailure == "stop" {
+			out.StepsSaved = t.Config.Steps - steps
+		}
+		return out
 	case err == nil:
 		return Outcome{Status: ganexp.StatusCompleted, StepsDone: steps}
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		return Outcome{Status: ganexp.StatusInterrupted, StepsDone: steps}
+		return Outcome{Status: ganexp.StatusInterrupted, StepsDone: steps, Verdict: ev.verdict}
 	default:
-		return Outcome{Status: ganexp.StatusFailed, StepsDone: steps, Error: err.Error()}
+		return Outcome{Status: ganexp.StatusFailed, StepsDone: steps, Error: err.Error(), Verdict: ev.verdict}
 	}
 }
 
-// evaluator turns the trainer's snapshots into metrics. It is the
-// trainer's Observer.
+// evaluator turns the trainer's snapshots into metrics and verdicts. It is
+// the trainer's Observer.
 type evaluator struct {
 	t        ganexp.Trial
 	sink     Sink
@@ -63,39 +78,70 @@ type evaluator struct {
 	dim      int
 	centres  []float64 // known modes, flat; nil for csv
 	stds     []float64
-	src      dataset.Source
-	rng      *rand.Rand
-	sigma    float64   // RBF bandwidth, fixed per trial so values compare over time
-	real     []float32 // buffer for a fresh real sample
-	fake64   []float64
-	real64   []float64
+	ref      []float64 // the reference real sample, drawn once per trial
+	mmd      *metrics.MMDRef
+	refPR    []float64 // k-NN radii of ref
+	refDC    []float64
+	bins     metrics.Bins
+	dirs     []float64
+	spread   float64 // RMS spread of ref
+	fake     []float64
+	history  []detect.Point
+	verdict  *detect.Verdict
+	reported bool // a non_finite event was recorded
 	lastStep int
 }
 
 func newEvaluator(t ganexp.Trial, src dataset.Source, sink Sink) *evaluator {
-	n := t.Config.EvalSamples
+	dim, n := src.Dim(), t.Config.EvalSamples
+	rng := rand.New(rand.NewPCG(uint64(t.Seed), streamReal))
+	buf := make([]float32, n*dim)
+	src.Sample(rng, buf)
+	ref := make([]float64, n*dim)
+	for i, x := range buf {
+		ref[i] = float64(x)
+	}
 	e := &evaluator{
-		t: t, sink: sink, start: time.Now(), dim: src.Dim(), src: src,
-		rng:    rand.New(rand.NewPCG(uint64(t.Seed), streamReal)),
-		real:   make([]float32, n*src.Dim()),
-		fake64: make([]float64, n*src.Dim()),
-		real64: make([]float64, n*src.Dim()),
+		t: t, sink: sink, start: time.Now(), dim: dim, ref: ref,
+		mmd:    metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints)),
+		refPR:  metrics.KNNRadii(ref, dim, kPR),
+		refDC:  metrics.KNNRadii(ref, dim, kDC),
+		bins:   metrics.NewBins(ref, dim, min(ndbBins, n), rng),
+		dirs:   metrics.Directions(dim, directions(dim), rng.NormFloat64),
+		spread: rmsSpread(ref, dim),
+		fake:   make([]float64, n*dim),
 	}
 	for _, m := range src.Modes() {
 		e.centres = append(e.centres, m.Centre...)
 		e.stds = append(e.stds, m.Std)
 	}
-	ref := e.freshReal()
-	e.sigma = metrics.MedianDistance(ref, e.dim, bandwidthPoints)
 	return e
 }
 
-func (e *evaluator) freshReal() []float64 {
-	e.src.Sample(e.rng, e.real)
-	for i, x := range e.real {
-		e.real64[i] = float64(x)
+func directions(dim int) int {
+	if dim <= 2 {
+		return swdDirections
 	}
-	return e.real64
+	return 64
+}
+
+// rmsSpread is √(mean ‖x − x̄‖²).
+func rmsSpread(x []float64, dim int) float64 {
+	n := len(x) / dim
+	mean := make([]float64, dim)
+	for i := 0; i < n; i++ {
+		for j := 0; j < dim; j++ {
+			mean[j] += x[i*dim+j] / float64(n)
+		}
+	}
+	s := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < dim; j++ {
+			d := x[i*dim+j] - mean[j]
+			s += d * d
+		}
+	}
+	return math.Sqrt(s / float64(n))
 }
 
 func (e *evaluator) Progress(step int) {
@@ -103,60 +149,101 @@ func (e *evaluator) Progress(step int) {
 	e.sink.Progress(step)
 }
 
-// Eval computes every metric of one snapshot and records it.
+// Eval computes every metric of one snapshot, records it, and judges the
+// history. It asks the trainer to stop on a verdict with on_failure: stop.
 func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 	e.lastStep = s.Step
+	values, nonFinite := e.measure(s)
+	if err := e.sink.Eval(Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
+		return false, err
+	}
+	if len(nonFinite) > 0 && !e.reported {
+		e.reported = true
+		if err := e.sink.Event(s.Step, "non_finite", map[string]any{"non_finite": nonFinite}); err != nil {
+			return false, err
+		}
+	}
+	d := e.t.Config.Detect
+	if !d.Enabled || e.verdict != nil {
+		return false, nil
+	}
+	point := detect.Point{Step: s.Step, Values: make(map[string]float64, len(values)), NonFinite: nonFinite}
+	for k, v := range values {
+		point.Values[k] = float64(v)
+	}
+	e.history = append(e.history, point)
+	info := detect.Trial{Steps: e.t.Config.Steps, Modes: len(e.stds), Loss: e.t.Config.Loss}
+	v := detect.Judge(d, info, e.history)
+	if v == nil {
+		return false, nil
+	}
+	e.verdict = v
+	stop := d.OnFailure == "stop"
+	detail := map[string]any{
+		"detector": v.Detector, "message": v.Message, "evidence": v.Evidence, "thresholds": v.Thresholds,
+		"on_failure": d.OnFailure, "steps_saved": 0,
+	}
+	if stop {
+		detail["steps_saved"] = e.t.Config.Steps - s.Step
+	}
+	if err := e.sink.Event(s.Step, string(v.Status), detail); err != nil {
+		return false, err
+	}
+	return stop, nil
+}
+
+// measure computes the metrics of a snapshot and names the quantities that
+// were not finite.
+func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 	values := map[string]Number{
 		"loss_d":      Number(s.LossD),
 		"loss_g":      Number(s.LossG),
 		"grad_norm_d": Number(s.GradNormD),
 		"grad_norm_g": Number(s.GradNormG),
+		"d_real":      Number(s.DReal),
+		"d_fake":      Number(s.DFake),
 	}
-	badSamples := 0
-	for i, x := range s.Samples {
-		e.fake64[i] = float64(x)
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			badSamples++
+	var nonFinite []string
+	for _, name := range []string{"loss_d", "loss_g", "grad_norm_d", "grad_norm_g"} {
+		if f := float64(values[name]); math.IsNaN(f) || math.IsInf(f, 0) {
+			nonFinite = append(nonFinite, name)
 		}
 	}
+	if s.NonFiniteParams {
+		nonFinite = append(nonFinite, "params")
+	}
+	finite := true
+	for i, x := range s.Samples {
+		e.fake[i] = float64(x)
+		finite = finite && !math.IsNaN(e.fake[i]) && !math.IsInf(e.fake[i], 0)
+	}
+	if !finite {
+		// Distances to NaN points mean nothing; the sample is the finding.
+		nonFinite = append(nonFinite, "samples")
+		for _, m := range []string{"modes_captured", "hq_fraction", "mode_kl", "mmd2", "swd", "precision", "recall", "density", "coverage", "ndb_k", "spread_ratio"} {
+			values[m] = Number(math.NaN())
+		}
+		if e.centres == nil {
+			delete(values, "modes_captured")
+			delete(values, "hq_fraction")
+			delete(values, "mode_kl")
+		}
+		return values, nonFinite
+	}
 	if e.centres != nil {
-		ms := metrics.Modes(e.fake64, e.dim, e.centres, e.stds)
+		ms := metrics.Modes(e.fake, e.dim, e.centres, e.stds)
 		values["modes_captured"] = Number(ms.Captured)
 		values["hq_fraction"] = Number(ms.HQFraction)
 		values["mode_kl"] = Number(ms.KL)
 	}
-	values["mmd2"] = Number(metrics.MMD2(e.fake64, e.freshReal(), e.dim, e.sigma))
-	if err := e.sink.Eval(Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
-		return false, err
-	}
-	if bad := nonFinite(values, badSamples); bad != nil {
-		if err := e.sink.Event(s.Step, "non_finite", bad); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
-}
-
-// nonFinite names the values that are NaN or infinite because training
-// produced non-finite numbers. mode_kl alone being NaN is not such a
-// case: it is undefined while no sample is high quality.
-func nonFinite(values map[string]Number, badSamples int) map[string]any {
-	var names []string
-	for _, m := range ganexp.Metrics {
-		v, ok := values[m.Name]
-		if !ok {
-			continue
-		}
-		f := float64(v)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			if m.Name == "mode_kl" && badSamples == 0 {
-				continue
-			}
-			names = append(names, m.Name)
-		}
-	}
-	if len(names) == 0 && badSamples == 0 {
-		return nil
-	}
-	return map[string]any{"metrics": names, "non_finite_samples": badSamples}
+	values["mmd2"] = Number(e.mmd.MMD2(e.fake))
+	values["swd"] = Number(metrics.SlicedWasserstein(e.fake, e.ref, e.dim, e.dirs))
+	fid := metrics.NewFidelity(e.ref, e.fake, e.dim, e.refPR, metrics.KNNRadii(e.fake, e.dim, kPR), e.refDC, kDC)
+	values["precision"] = Number(fid.Precision)
+	values["recall"] = Number(fid.Recall)
+	values["density"] = Number(fid.Density)
+	values["coverage"] = Number(fid.Coverage)
+	values["ndb_k"] = Number(float64(e.bins.NDB(e.fake, ndbAlpha)) / float64(len(e.bins.Props)))
+	values["spread_ratio"] = Number(rmsSpread(e.fake, e.dim) / e.spread)
+	return values, nonFinite
 }

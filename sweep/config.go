@@ -60,6 +60,7 @@ func Defaults() ganexp.Config {
 		Steps:       2000,
 		EvalEvery:   250,
 		EvalSamples: 2500,
+		Detect:      ganexp.DefaultDetect(),
 	}
 }
 
@@ -139,9 +140,10 @@ func settingNames() []string {
 }
 
 var (
-	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid"}
-	archKeys = []string{"g", "d", "hidden", "activation"}
-	dataKeys = map[string][]string{
+	topKeys    = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect"}
+	detectKeys = []string{"enabled", "on_failure", "warmup", "patience", "min_modes", "min_recall", "max_loss", "max_grad_norm", "max_spread", "d_win"}
+	archKeys   = []string{"g", "d", "hidden", "activation"}
+	dataKeys   = map[string][]string{
 		"ring":       {"kind", "modes", "radius", "std"},
 		"grid":       {"kind", "size", "spacing", "std"},
 		"gaussian1d": {"kind", "mean", "std"},
@@ -187,6 +189,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 			spec.Seeds, err = d.seeds(v)
 		case "grid":
 			spec.Axes, err = d.grid(v, dir)
+		case "detect":
+			err = d.detect(v, &spec.Base.Detect)
 		}
 		return err
 	})
@@ -221,6 +225,52 @@ func (d *decoder) train(n *yaml.Node, c *ganexp.Config) error {
 		}
 		s.apply(c, val)
 		return nil
+	})
+}
+
+// detect parses the detector settings.
+func (d *decoder) detect(n *yaml.Node, c *ganexp.Detect) error {
+	return d.fields(n, "detect", detectKeys, func(key string, k, v *yaml.Node) error {
+		what := "detect." + key
+		var err error
+		var x any
+		switch key {
+		case "enabled":
+			c.Enabled, err = d.bool(v, what)
+		case "on_failure":
+			c.OnFailure, err = d.choice(v, what, ganexp.OnFailures)
+		case "patience":
+			if x, err = intAtLeast(1)(d, v, what); err == nil {
+				c.Patience = x.(int)
+			}
+		case "warmup", "min_modes", "min_recall", "d_win":
+			if x, err = unitInterval(d, v, what); err == nil {
+				f := x.(float64)
+				switch key {
+				case "warmup":
+					c.Warmup = f
+				case "min_modes":
+					c.MinModes = f
+				case "min_recall":
+					c.MinRecall = f
+				case "d_win":
+					c.DWin = f
+				}
+			}
+		case "max_loss", "max_grad_norm", "max_spread":
+			if x, err = positive(d, v, what); err == nil {
+				f := x.(float64)
+				switch key {
+				case "max_loss":
+					c.MaxLoss = f
+				case "max_grad_norm":
+					c.MaxGradNorm = f
+				case "max_spread":
+					c.MaxSpread = f
+				}
+			}
+		}
+		return err
 	})
 }
 

@@ -23,7 +23,7 @@ func TestParseErrors(t *testing.T) {
 		{"MalformedFirstLine", "a: b: c\n", `g.yaml:1: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
 		{"MalformedTab", "grid:\n\t- b\n", `g.yaml:2: malformed YAML: found character that cannot start any token (fix the YAML syntax)`},
 		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},
-		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid)`},
+		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid, detect)`},
 		{"UnknownTrainKey", "train:\n  lrg: 0.1\n", `g.yaml:2:3: unknown key "lrg" in train (did you mean "lr"? valid keys: loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
 		{"UnknownGridKey", "grid:\n  batch: [1]\n", `g.yaml:2:3: unknown key "batch" in grid (did you mean "batch_size"? valid keys: dataset, arch, loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
 		{"WrongTypeInt", "train: {steps: many}\n", `g.yaml:1:16: train.steps must be an integer, got "many"`},
@@ -55,6 +55,10 @@ func TestParseErrors(t *testing.T) {
 		{"SeedsZero", "seeds: 0\n", `g.yaml:1:8: seeds must be at least 1, got 0 (seeds: N runs seeds 1..N; or give a list)`},
 		{"WeightsCount", "dataset: {kind: mixture1d, means: [0, 1], weights: [1]}\n", `g.yaml:1:10: dataset has 1 weights for 2 means (give one weight per mean)`},
 		{"CSVNoPath", "dataset: {kind: csv}\n", `g.yaml:1:10: dataset of kind csv needs a path (add path: FILE.csv)`},
+		{"DetectUnknownKey", "detect: {patiense: 3}\n", `g.yaml:1:10: unknown key "patiense" in detect (did you mean "patience"? valid keys: enabled, on_failure, warmup, patience, min_modes, min_recall, max_loss, max_grad_norm, max_spread, d_win)`},
+		{"DetectOnFailure", "detect: {on_failure: halt}\n", `g.yaml:1:22: unknown detect.on_failure "halt" (valid: stop, continue)`},
+		{"DetectEnabled", "detect: {enabled: no}\n", `g.yaml:1:19: detect.enabled must be true or false, got "no" (use true or false)`},
+		{"DetectWarmup", "detect: {warmup: 1.5}\n", `g.yaml:1:18: detect.warmup must be in [0, 1), got 1.5 (use a number in [0, 1))`},
 		{"TopLevelList", "- a\n", `g.yaml:1:1: the sweep file must be a mapping, got a list (write it as key: value lines or {key: value})`},
 	}
 	for _, tt := range tests {

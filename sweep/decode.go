@@ -122,6 +122,13 @@ func (d *decoder) int(n *yaml.Node, what string) (int, error) {
 	return int(v), nil
 }
 
+func (d *decoder) bool(n *yaml.Node, what string) (bool, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		return false, d.errf(n, "use true or false", "%s must be true or false, got %s", what, describe(n))
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", nil
+}
+
 func (d *decoder) float(n *yaml.Node, what string) (float64, error) {
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!float" && n.ShortTag() != "!!int") {
 		return 0, d.errf(n, "", "%s must be a number, got %s", what, describe(n))

@@ -90,9 +90,10 @@ func TestTrialKeyStable(t *testing.T) {
 	// Keys are the resume contract: a rerun must plan the same keys, also
 	// after an upgrade. This pins the key of the default config; change
 	// it only together with a migration story for old databases. The value
-	// was computed by this code when keys were introduced (2026-11-26).
+	// was computed by this code when the detect parameter joined the key
+	// (2026-11-26).
 	c := Defaults()
-	if got, want := c.TrialKey(1), "40067449d015"; got != want {
+	if got, want := c.TrialKey(1), "8864b8a25556"; got != want {
 		t.Errorf("default key: got %s, want %s", got, want)
 	}
 	same := func(name, a, b string) {
@@ -107,6 +108,17 @@ func TestTrialKeyStable(t *testing.T) {
 	same("LrVersusPair", "train: {lr: 0.01}\n", "train: {lr_g: 0.01, lr_d: 0.01}\n")
 	same("ArchNameIsLabel", "grid:\n  arch: {a: {hidden: [8]}}\n", "grid:\n  arch: {b: {g: [8], d: [8]}}\n")
 	same("ClipIgnoredWithoutWGAN", "train: {clip: 0.5}\n", "train: {clip: 0.1}\n")
+	t.Run("DetectMatters", func(t *testing.T) {
+		a := mustExpand(t, "detect: {on_failure: continue}\n").Trials[0]
+		b := mustExpand(t, "detect: {enabled: false}\n").Trials[0]
+		c := mustExpand(t, "detect: {patience: 5}\n").Trials[0]
+		if a.Key == b.Key || a.Key == c.Key || a.Key == Defaults().TrialKey(1) {
+			t.Errorf("detection settings do not change the key: %s %s %s", a.Key, b.Key, c.Key)
+		}
+		if got, want := c.Config.Detect.Summary(), "stop;patience=5"; got != want {
+			t.Errorf("summary: got %q, want %q", got, want)
+		}
+	})
 	t.Run("SeedMatters", func(t *testing.T) {
 		if Defaults().TrialKey(1) == Defaults().TrialKey(2) {
 			t.Error("seeds 1 and 2 share a key")

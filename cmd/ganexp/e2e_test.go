@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ganexp/ganexp"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -66,6 +68,8 @@ func run(t *testing.T, dir string, env []string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
+// tinyGrid trains far too briefly to learn the ring, so its detectors
+// are off: these tests are about the plumbing.
 const tinyGrid = `name: tiny
 dataset: {kind: ring}
 arch: {hidden: [8]}
@@ -73,6 +77,7 @@ train: {steps: 60, batch_size: 32, eval_every: 20, eval_samples: 200}
 seeds: [1, 2]
 grid:
   loss: [nonsaturating, hinge]
+detect: {enabled: false}
 `
 
 func writeFile(t *testing.T, dir, name, body string) string {
@@ -132,9 +137,9 @@ func TestSweepEndToEnd(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 60"); got != 4 {
 		t.Errorf("%d completed trials at step 60, want 4", got)
 	}
-	// 3 evaluations (steps 20, 40, 60) × 8 metrics per trial.
-	if got := count(t, d, "SELECT count(*) FROM metrics"); got != 4*3*8 {
-		t.Errorf("%d metric rows, want 96", got)
+	// 3 evaluations (steps 20, 40, 60) × every metric, per trial.
+	if got, want := count(t, d, "SELECT count(*) FROM metrics"), 4*3*len(ganexp.Metrics); got != want {
+		t.Errorf("%d metric rows, want %d", got, want)
 	}
 	if got := count(t, d, "SELECT count(DISTINCT loss) FROM trials_wide WHERE modes_captured IS NOT NULL AND mmd2 IS NOT NULL"); got != 2 {
 		t.Errorf("trials_wide has %d losses with final metrics, want 2", got)
@@ -372,6 +377,72 @@ func waitFor(t *testing.T, dbPath, q string, want int) {
 	t.Fatalf("timed out waiting for %s = %d", q, want)
 }
 
+func TestDetectionFixtures(t *testing.T) {
+	tests := []struct {
+		file      string
+		status    string
+		detectors []string
+	}{
+		{"diverge.yaml", "diverged", []string{"non_finite", "explosion"}},
+		{"collapse.yaml", "collapsed", []string{"mode_collapse"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := t.TempDir()
+			src, err := os.ReadFile(filepath.Join("../../examples", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, dir, "grid.yaml", string(src))
+			r := run(t, dir, nil, "sweep", "grid.yaml")
+			// Collapse and divergence are results, not errors: exit 0.
+			if r.code != 0 || !strings.Contains(r.stdout, "this run: "+tt.status+" 6") {
+				t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			d := openDB(t, filepath.Join(dir, "ganexp.db"))
+			rows, err := d.Query("SELECT key, status, verdict, verdict_step, steps_done, steps_saved FROM trials")
+			if err != nil {
+				t.Fatal(err)
+			}
+			type row struct {
+				key, status, verdict string
+				step, done, saved    int
+			}
+			var got []row
+			for rows.Next() {
+				var r row
+				rows.Scan(&r.key, &r.status, &r.verdict, &r.step, &r.done, &r.saved)
+				got = append(got, r)
+			}
+			rows.Close()
+			for _, r := range got {
+				if r.status != tt.status || !slices.Contains(tt.detectors, r.verdict) || r.done != r.step || r.saved != 600-r.step || r.step >= 600 {
+					t.Errorf("trial %+v: want %s by %v, stopped early at its verdict", r, tt.status, tt.detectors)
+				}
+				// One event with the verdict, the evidence and the thresholds.
+				var detail string
+				d.QueryRow("SELECT detail FROM events WHERE trial_key = ? AND kind = ?", r.key, tt.status).Scan(&detail)
+				var ev struct {
+					Detector   string         `json:"detector"`
+					Evidence   map[string]any `json:"evidence"`
+					Thresholds map[string]any `json:"thresholds"`
+				}
+				if err := json.Unmarshal([]byte(detail), &ev); err != nil || ev.Detector != r.verdict || len(ev.Evidence) == 0 {
+					t.Errorf("trial %s: event %q", r.key, detail)
+				}
+			}
+			show := run(t, dir, nil, "show", got[0].key)
+			if !strings.Contains(show.stdout, "verdict: "+tt.status+" by "+got[0].verdict) {
+				t.Errorf("show lacks the verdict:\n%s", show.stdout)
+			}
+			rep := run(t, dir, nil, "report")
+			if !strings.Contains(rep.stdout, got[0].verdict+"@") {
+				t.Errorf("report lacks the verdict:\n%s", rep.stdout)
+			}
+		})
+	}
+}
+
 func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "bad.yaml", "grid:\n  loss: [nonsaturating, nonsat]\n")
@@ -389,7 +460,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
 		{"MissingDBDir", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"}, "ganexp: no/such/dir.db: directory no/such does not exist (create the directory first, or pass another --db)"},
 		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},
-		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: loss_d, loss_g, grad_norm_d, grad_norm_g, modes_captured, hq_fraction, mode_kl, mmd2)`},
+		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: ` + strings.Join(ganexp.MetricNames(), ", ") + ")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,7 +480,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	r := run(t, t.TempDir(), nil, "version")
-	for _, want := range []string{"ganexp ", "go go1.", "sqlite 3.", "schema v1", "gorgonia v0.9.18"} {
+	for _, want := range []string{"ganexp ", "go go1.", "sqlite 3.", "schema v2", "gorgonia v0.9.18"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("version lacks %q:\n%s", want, r.stdout)
 		}

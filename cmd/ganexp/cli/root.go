@@ -123,6 +123,7 @@ parameter, metric curve and verdict in one SQLite file, and ranks the results.
 		NewCmdReport(a, nil),
 		NewCmdRuns(a, nil),
 		NewCmdShow(a, nil),
+		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
 		NewCmdWorker(a),
 	)

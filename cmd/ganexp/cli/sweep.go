@@ -57,7 +57,7 @@ already completed, collapsed or diverged are skipped.`,
 			return sweepRun(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().IntVarP(&o.Parallel, "parallel", "p", runtime.NumCPU(), "trials to train at once")
+	cmd.Flags().IntVarP(&o.Parallel, "parallel", "p", defaultParallel(), "trials to train at once")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan without training")
 	return cmd
 }
@@ -83,12 +83,23 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 		return err
 	}
 	defer store.Close()
+	sum, runErr := runPlan(ctx, o, store, plan)
+	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
+		printSummary(context.WithoutCancel(ctx), a.Out, store, plan, sum, runErr)
+	}
+	return runErr
+}
+
+// runPlan registers a plan's sweep and runs its trials that have no
+// result yet.
+func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Plan) (runner.Summary, error) {
+	a := o.App
 	trials := make([]ganexp.Trial, len(plan.Trials))
 	for i, p := range plan.Trials {
 		trials[i] = p.Trial
 	}
 	if _, err := store.RegisterSweep(ctx, plan.Name, plan.File, plan.Source, trials); err != nil {
-		return err
+		return runner.Summary{}, err
 	}
 	jobs := make([]runner.Job, len(plan.Trials))
 	for i, p := range plan.Trials {
@@ -96,20 +107,20 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	}
 	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress}
 	if r.Exec == nil {
+		var err error
 		if r.Exec, err = workerExec(a, o.Parallel); err != nil {
-			return err
+			return runner.Summary{}, err
 		}
 	}
 	if r.Progress == nil {
 		r.Progress = pickProgress(a.Err)
 	}
 	fmt.Fprintf(a.Err, "%s, %d at a time, into %s\n", plan, o.Parallel, store.Path())
-	sum, runErr := r.Run(ctx, jobs)
-	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
-		printSummary(context.WithoutCancel(ctx), a.Out, store, plan, sum, runErr)
-	}
-	return runErr
+	return r.Run(ctx, jobs)
 }
+
+// defaultParallel is the number of CPUs.
+func defaultParallel() int { return runtime.NumCPU() }
 
 func isTrialsFailed(err error) bool {
 	var tf *ganexp.TrialsFailedError
