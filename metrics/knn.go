@@ -14,6 +14,19 @@ func KNNRadii(x []float64, dim, k int) []float64 {
 	if n <= k {
 		panic("metrics: KNNRadii needs more than k points")
 	}
+	if useTree(n, dim) {
+		t := newKDTree(x, dim, nil)
+		r := make([]float64, n)
+		best := make([]float64, k)
+		for i := range r {
+			for j := range best {
+				best[j] = math.Inf(1)
+			}
+			t.kNearest(0, x[i*dim:(i+1)*dim], i, best)
+			r[i] = math.Sqrt(best[k-1])
+		}
+		return r
+	}
 	// best[i*k:(i+1)*k] holds point i's k smallest squared distances,
 	// ascending.
 	best := make([]float64, n*k)
@@ -80,8 +93,11 @@ type Fidelity struct {
 // precision and recall; realDC those of the real set for density and
 // coverage, with kDC their k.
 func NewFidelity(real, fake []float64, dim int, realPR, fakePR, realDC []float64, kDC int) Fidelity {
-	pr, fr, dr := squares(realPR), squares(fakePR), squares(realDC)
 	m, n := len(fake)/dim, len(real)/dim
+	if useTree(max(m, n), dim) {
+		return fidelityTree(real, fake, dim, realPR, fakePR, realDC, kDC)
+	}
+	pr, fr, dr := squares(realPR), squares(fakePR), squares(realDC)
 	realInFake := make([]bool, n) // recall
 	covered := make([]bool, n)    // coverage
 	inReal, count := 0, 0
@@ -108,6 +124,39 @@ func NewFidelity(real, fake []float64, dim int, realPR, fakePR, realDC []float64
 	return Fidelity{
 		Precision: float64(inReal) / float64(m),
 		Recall:    float64(countTrue(realInFake)) / float64(n),
+		Density:   float64(count) / float64(kDC*m),
+		Coverage:  float64(countTrue(covered)) / float64(n),
+	}
+}
+
+// fidelityTree computes NewFidelity with k-d trees of the balls.
+func fidelityTree(real, fake []float64, dim int, realPR, fakePR, realDC []float64, kDC int) Fidelity {
+	m, n := len(fake)/dim, len(real)/dim
+	prTree := newKDTree(real, dim, realPR)
+	dcTree := newKDTree(real, dim, realDC)
+	fakeTree := newKDTree(fake, dim, fakePR)
+	covered := make([]bool, n)
+	inReal, count := 0, 0
+	for j := 0; j < m; j++ {
+		y := fake[j*dim : (j+1)*dim]
+		if !prTree.ballsHolding(0, y, func(int, float64) bool { return false }) {
+			inReal++
+		}
+		dcTree.ballsHolding(0, y, func(i int, _ float64) bool {
+			count++
+			covered[i] = true
+			return true
+		})
+	}
+	recalled := 0
+	for i := 0; i < n; i++ {
+		if !fakeTree.ballsHolding(0, real[i*dim:(i+1)*dim], func(int, float64) bool { return false }) {
+			recalled++
+		}
+	}
+	return Fidelity{
+		Precision: float64(inReal) / float64(m),
+		Recall:    float64(recalled) / float64(n),
 		Density:   float64(count) / float64(kDC*m),
 		Coverage:  float64(countTrue(covered)) / float64(n),
 	}

@@ -188,3 +188,78 @@ func TestNormalQuantile(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// bruteKNN is KNNRadii's pair loop, for comparison with the tree.
+func bruteKNN(x []float64, dim, k int) []float64 {
+	n := len(x) / dim
+	r := make([]float64, n)
+	for i := 0; i < n; i++ {
+		var d []float64
+		for j := 0; j < n; j++ {
+			if j != i {
+				d = append(d, sqDist(x[i*dim:(i+1)*dim], x[j*dim:(j+1)*dim]))
+			}
+		}
+		slices.Sort(d)
+		r[i] = math.Sqrt(d[k-1])
+	}
+	return r
+}
+
+func TestTreeMatchesBruteForce(t *testing.T) {
+	// The k-d tree paths must give exactly what the pair loops give: on a
+	// clustered ring, uniform points, duplicates, and in 1, 2 and 5 dims.
+	r := rand.New(rand.NewPCG(6, 6))
+	sets := map[string]func(n, dim int) []float64{
+		"gaussian": func(n, dim int) []float64 {
+			x := make([]float64, n*dim)
+			for i := range x {
+				x[i] = r.NormFloat64()
+			}
+			return x
+		},
+		"clustered": func(n, dim int) []float64 {
+			x := make([]float64, n*dim)
+			for i := 0; i < n; i++ {
+				c := float64(r.IntN(4)) * 3
+				for j := 0; j < dim; j++ {
+					x[i*dim+j] = c + 0.01*r.NormFloat64()
+				}
+			}
+			return x
+		},
+		"duplicates": func(n, dim int) []float64 {
+			x := make([]float64, n*dim)
+			for i := range x {
+				x[i] = float64(r.IntN(3))
+			}
+			return x
+		},
+	}
+	for name, gen := range sets {
+		for _, dim := range []int{1, 2, 5} {
+			real, fake := gen(300, dim), gen(250, dim)
+			if got, want := KNNRadii(real, dim, 3), bruteKNN(real, dim, 3); !slices.Equal(got, want) {
+				t.Errorf("%s dim %d: KNNRadii differs from brute force", name, dim)
+			}
+			rPR, fPR, rDC := KNNRadii(real, dim, 3), KNNRadii(fake, dim, 3), KNNRadii(real, dim, 5)
+			got := fidelityTree(real, fake, dim, rPR, fPR, rDC, 5)
+			// The pair loop, forced by a dimension the tree does not take.
+			want := NewFidelity(spread(real, dim), spread(fake, dim), 9*dim, rPR, fPR, rDC, 5)
+			if got != want {
+				t.Errorf("%s dim %d: tree %+v, pairs %+v", name, dim, got, want)
+			}
+		}
+	}
+}
+
+// spread pads each point with zeros to 9×dim coordinates, which keeps
+// distances and sends NewFidelity down its pair loop.
+func spread(x []float64, dim int) []float64 {
+	n := len(x) / dim
+	out := make([]float64, n*9*dim)
+	for i := 0; i < n; i++ {
+		copy(out[i*9*dim:], x[i*dim:(i+1)*dim])
+	}
+	return out
+}

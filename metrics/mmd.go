@@ -21,12 +21,18 @@ func MMD2(x, y []float64, dim int, sigma float64) float64 {
 
 // MMDRef is a fixed reference sample for MMD2 with its own kernel sum
 // computed once, so that comparing many samples against it costs the
-// cross and self sums of the new sample only.
+// cross and self sums of the new sample only. In one and two dimensions
+// those sums use the Taylor expansion of gausssum.go whenever it is
+// accurate to 1e-13 per kernel value, and direct sums otherwise.
 type MMDRef struct {
-	y   []float64
-	dim int
-	g   float64
-	kyy float64
+	y      []float64
+	dim    int
+	sigma  float64
+	g      float64
+	kyy    float64
+	centre []float64
+	ymom   moments // moments of y up to taylorMaxDegree; nil values above 2-D
+	fact   []float64
 }
 
 // NewMMDRef prepares y as the reference sample of MMD2 with bandwidth sigma.
@@ -35,8 +41,18 @@ func NewMMDRef(y []float64, dim int, sigma float64) *MMDRef {
 	if n < 2 {
 		panic("metrics: MMD2 needs at least two points in each set")
 	}
-	g := 1 / (2 * sigma * sigma)
-	return &MMDRef{y: y, dim: dim, g: g, kyy: 2 * kernelSumSelf(y, dim, g) / float64(n*(n-1))}
+	r := &MMDRef{y: y, dim: dim, sigma: sigma, g: 1 / (2 * sigma * sigma), fact: invFactorials(taylorMaxDegree)}
+	r.centre = make([]float64, dim)
+	for i := 0; i < n; i++ {
+		for j := 0; j < dim; j++ {
+			r.centre[j] += y[i*dim+j] / float64(n)
+		}
+	}
+	if dim <= 2 {
+		r.ymom = newMoments(y, dim, r.centre, sigma, taylorMaxDegree)
+	}
+	r.kyy = 2 * r.selfSum(y, r.ymom) / float64(n*(n-1))
+	return r
 }
 
 // MMD2 is MMD2(x, ref, dim, sigma).
@@ -45,9 +61,38 @@ func (r *MMDRef) MMD2(x []float64) float64 {
 	if m < 2 {
 		panic("metrics: MMD2 needs at least two points in each set")
 	}
-	kxx := 2 * kernelSumSelf(x, r.dim, r.g) / float64(m*(m-1))
-	kxy := kernelSumCross(x, r.y, r.dim, r.g) / float64(m*n)
+	var xmom moments
+	if r.dim <= 2 {
+		rx := radiusOf(x, r.dim, r.centre, r.sigma)
+		if p := taylorDegree(rx * math.Max(rx, r.ymom.radius)); p >= 0 {
+			xmom = newMoments(x, r.dim, r.centre, r.sigma, p)
+		}
+	}
+	kxx := 2 * r.selfSum(x, xmom) / float64(m*(m-1))
+	kxy := r.crossSum(x, xmom) / float64(m*n)
 	return kxx + r.kyy - 2*kxy
+}
+
+// selfSum is Σ_{i<j} k(x_i, x_j), from moments when they are accurate.
+func (r *MMDRef) selfSum(x []float64, mom moments) float64 {
+	n := len(x) / r.dim
+	if mom.values != nil {
+		if p := taylorDegree(mom.radius * mom.radius); p >= 0 && p <= mom.p {
+			full := pairSum(mom.truncate(p, r.dim), mom.truncate(p, r.dim), r.dim, r.fact)
+			return (full - float64(n)) / 2 // drop the diagonal, where k = 1
+		}
+	}
+	return kernelSumSelf(x, r.dim, r.g)
+}
+
+// crossSum is Σ_{i,j} k(x_i, y_j) against the reference.
+func (r *MMDRef) crossSum(x []float64, mom moments) float64 {
+	if mom.values != nil {
+		if p := taylorDegree(mom.radius * r.ymom.radius); p >= 0 && p <= mom.p {
+			return pairSum(mom.truncate(p, r.dim), r.ymom.truncate(p, r.dim), r.dim, r.fact)
+		}
+	}
+	return kernelSumCross(x, r.y, r.dim, r.g)
 }
 
 // kernelSumSelf is Σ_{i<j} exp(−g‖x_i−x_j‖²).

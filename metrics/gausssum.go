@@ -1,0 +1,140 @@
+package metrics
+
+import "math"
+
+// Gaussian kernel sums S(X, Y) = Σ_i Σ_j exp(−‖x_i − y_j‖²/(2σ²)) by a
+// Taylor expansion, for points in one or two dimensions. With
+// u = (x−c)/σ and v = (y−c)/σ for a common centre c,
+//
+//	exp(−‖u−v‖²/2) = e^{−‖u‖²/2} e^{−‖v‖²/2} e^{u·v},
+//	e^{u·v} = Σ_n (u·v)^n / n!,  (u·v)^n = Σ_{a+b=n} n!/(a! b!) (u₁v₁)^a (u₂v₂)^b,
+//
+// so S = Σ_{a+b≤p} A_ab B_ab / (a! b!) with the moments
+// A_ab = Σ_i e^{−‖u_i‖²/2} u_i1^a u_i2^b (and B_ab likewise over Y). That
+// costs O((n+m)·p²) instead of O(n·m) kernel evaluations. The series'
+// remainder after degree p is at most T^{p+1} e^T / (p+1)! per pair with
+// T = max‖u‖ · max‖v‖ (Cauchy–Schwarz), so p is the smallest degree that
+// brings it under taylorTol; when no p ≤ taylorMaxDegree does (points far
+// from the centre compared with σ), callers sum directly. This is the
+// single-centre case of the fast Gauss transform (Greengard & Strain 1991;
+// Yang et al. 2003).
+
+const (
+	taylorTol       = 1e-13 // bound on the error of each kernel value
+	taylorMaxDegree = 48
+)
+
+// taylorDegree returns the degree that keeps the truncation error under
+// taylorTol for |u·v| ≤ t, or −1 when none up to taylorMaxDegree does.
+func taylorDegree(t float64) int {
+	term := math.Exp(t) // T^{p+1} e^T / (p+1)!, built up as p grows
+	for p := 0; p <= taylorMaxDegree; p++ {
+		term *= t / float64(p+1)
+		if term <= taylorTol && float64(p+2) > t {
+			return p
+		}
+	}
+	return -1
+}
+
+// moments are the A_ab of one point set, for degree p.
+type moments struct {
+	p      int
+	values []float64 // in order n = 0..p, a = n..0 (b = n−a); 1-D: a = 0..p
+	radius float64   // max ‖u‖
+}
+
+// newMoments computes the moments of x (n×dim, dim 1 or 2) about centre
+// c with bandwidth sigma, up to degree p.
+func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments {
+	m := moments{p: p}
+	if dim == 1 {
+		m.values = make([]float64, p+1)
+	} else {
+		m.values = make([]float64, (p+1)*(p+2)/2)
+	}
+	pow1 := make([]float64, p+1)
+	pow2 := make([]float64, p+1)
+	for i := 0; i+dim <= len(x); i += dim {
+		u1 := (x[i] - c[0]) / sigma
+		u2 := 0.0
+		if dim == 2 {
+			u2 = (x[i+1] - c[1]) / sigma
+		}
+		r2 := u1*u1 + u2*u2
+		m.radius = math.Max(m.radius, math.Sqrt(r2))
+		w := math.Exp(-r2 / 2)
+		pow1[0], pow2[0] = w, 1
+		for k := 1; k <= p; k++ {
+			pow1[k] = pow1[k-1] * u1
+			pow2[k] = pow2[k-1] * u2
+		}
+		if dim == 1 {
+			for a := 0; a <= p; a++ {
+				m.values[a] += pow1[a]
+			}
+			continue
+		}
+		k := 0
+		for n := 0; n <= p; n++ {
+			for a := n; a >= 0; a-- {
+				m.values[k] += pow1[a] * pow2[n-a]
+				k++
+			}
+		}
+	}
+	return m
+}
+
+// truncate views the moments up to degree p ≤ m.p: the layout puts lower
+// degrees first.
+func (m moments) truncate(p, dim int) moments {
+	k := p + 1
+	if dim == 2 {
+		k = (p + 1) * (p + 2) / 2
+	}
+	return moments{p: p, values: m.values[:k], radius: m.radius}
+}
+
+// radiusOf is max ‖(x−c)/σ‖ over the points of x.
+func radiusOf(x []float64, dim int, c []float64, sigma float64) float64 {
+	r := 0.0
+	for i := 0; i+dim <= len(x); i += dim {
+		s := 0.0
+		for j := 0; j < dim; j++ {
+			d := (x[i+j] - c[j]) / sigma
+			s += d * d
+		}
+		r = math.Max(r, s)
+	}
+	return math.Sqrt(r)
+}
+
+// pairSum is S(X, Y) from the moments of X and Y (same degree and dim).
+func pairSum(a, b moments, dim int, invFact []float64) float64 {
+	s := 0.0
+	if dim == 1 {
+		for k := 0; k <= a.p; k++ {
+			s += a.values[k] * b.values[k] * invFact[k]
+		}
+		return s
+	}
+	k := 0
+	for n := 0; n <= a.p; n++ {
+		for i := n; i >= 0; i-- {
+			s += a.values[k] * b.values[k] * invFact[i] * invFact[n-i]
+			k++
+		}
+	}
+	return s
+}
+
+// invFactorials returns 1/k! for k = 0..p.
+func invFactorials(p int) []float64 {
+	f := make([]float64, p+1)
+	f[0] = 1
+	for k := 1; k <= p; k++ {
+		f[k] = f[k-1] / float64(k)
+	}
+	return f
+}
