@@ -443,6 +443,50 @@ func TestDetectionFixtures(t *testing.T) {
 	}
 }
 
+func TestDetectEvalOnTheFixtures(t *testing.T) {
+	// The fixtures as a tiny corpus: trained to the end with detection off,
+	// labelled, and judged by replaying the detectors.
+	dir := t.TempDir()
+	var files []string
+	for _, f := range []string{"collapse.yaml", "diverge.yaml"} {
+		src, err := os.ReadFile(filepath.Join("../../examples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, writeFile(t, dir, f, string(src)))
+	}
+	r := run(t, dir, nil, append([]string{"detect-eval"}, files...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"detect-eval: 12 runs, labelled 0 healthy, 6 collapsed, 6 diverged",
+		"diverged   1.000      1.000   1.000  6   0   0",
+		"collapsed  1.000      1.000   1.000  6   0   0",
+		"detect-eval with the modes hidden from the detectors: 12 runs",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// The corpus trained with detection off: every run went the distance.
+	d := openDB(t, filepath.Join(dir, "ganexp.db"))
+	if got := count(t, d, "SELECT count(*) FROM trials_wide WHERE detect = 'off' AND status = 'completed' AND steps_done = 600"); got != 12 {
+		t.Errorf("%d corpus runs trained to the end with detection off, want 12", got)
+	}
+	// A second call only reads.
+	again := run(t, dir, nil, append([]string{"detect-eval", "--no-run", "--format", "json"}, files...)...)
+	var rec struct {
+		Runs    int `json:"runs"`
+		Classes map[string]struct {
+			Precision float64 `json:"precision"`
+		} `json:"classes"`
+	}
+	if err := json.Unmarshal([]byte(again.stdout), &rec); err != nil || rec.Runs != 12 || rec.Classes["collapsed"].Precision != 1 {
+		t.Errorf("json: %v %+v\n%s", err, rec, again.stdout)
+	}
+}
+
 func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "bad.yaml", "grid:\n  loss: [nonsaturating, nonsat]\n")
