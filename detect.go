@@ -16,7 +16,9 @@ type Detect struct {
 	OnFailure string `json:"on_failure"`
 	// Warmup is the share of the steps before collapse is judged.
 	Warmup float64 `json:"warmup"`
-	// Patience is how many evaluations in a row a condition must hold.
+	// Patience is how many evaluations in a row a condition must hold; a
+	// run with fewer than 5×Patience evaluations uses a fifth of them
+	// (at least 3).
 	Patience int `json:"patience"`
 	// MinModes: collapse when modes_captured ≤ MinModes × modes.
 	MinModes float64 `json:"min_modes"`
@@ -39,7 +41,7 @@ func DefaultDetect() Detect {
 		Enabled:     true,
 		OnFailure:   "stop",
 		Warmup:      0.4,
-		Patience:    4,
+		Patience:    6,
 		MinModes:    0.5,
 		MinRecall:   0.4,
 		MaxLoss:     100,

@@ -23,9 +23,21 @@ type Point struct {
 
 // Trial is what detectors need to know about the run itself.
 type Trial struct {
-	Steps int    // planned steps
-	Modes int    // known modes of the data; 0 when unknown
-	Loss  string // the GAN loss, which says what D's outputs mean
+	Steps     int    // planned steps
+	EvalEvery int    // steps between evaluations
+	Modes     int    // known modes of the data; 0 when unknown
+	Loss      string // the GAN loss, which says what D's outputs mean
+}
+
+// Patience is the number of evaluations in a row a condition must hold:
+// c.Patience, but at most a fifth of the run's evaluations (and no fewer
+// than three), so that a short run can still be judged.
+func Patience(c ganexp.Detect, t Trial) int {
+	if t.EvalEvery <= 0 {
+		return c.Patience
+	}
+	evals := (t.Steps + t.EvalEvery - 1) / t.EvalEvery
+	return min(c.Patience, max(3, evals/5))
 }
 
 // Verdict is a detector's finding, with the evidence behind it.
@@ -70,6 +82,7 @@ func Judge(c ganexp.Detect, t Trial, h []Point) *Verdict {
 	if len(h) == 0 {
 		return nil
 	}
+	c.Patience = Patience(c, t)
 	for _, d := range detectors {
 		if v := d.check(c, t, h); v != nil {
 			v.Detector, v.Status, v.Step = d.name, d.status, h[len(h)-1].Step

@@ -134,3 +134,27 @@ func TestVerdictEvidence(t *testing.T) {
 		t.Errorf("%s %v", b, err)
 	}
 }
+
+func TestPatience(t *testing.T) {
+	c := ganexp.DefaultDetect() // patience 6
+	tests := []struct {
+		name         string
+		steps, every int
+		configured   int
+		want         int
+	}{
+		{"LongRun", 3000, 100, 6, 6},   // 30 evaluations: a fifth is 6
+		{"MediumRun", 2000, 100, 6, 4}, // 20 evaluations: a fifth is 4
+		{"ShortRun", 1500, 250, 6, 3},  // 6 evaluations: at least 3
+		{"Configured", 3000, 100, 2, 2},
+		{"UnknownCadence", 3000, 0, 6, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.Patience = tt.configured
+			if got := Patience(c, Trial{Steps: tt.steps, EvalEvery: tt.every}); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

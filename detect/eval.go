@@ -27,8 +27,9 @@ const (
 //     loss, a discriminator that has won outright (D(real) ≥ 0.99 and
 //     D(fake) ≤ 0.01: its logits run off to ±∞ and G's gradient vanishes);
 //   - collapsed: not diverged, and at most half of the modes captured at
-//     the end, taken as the median of the last three evaluations, since
-//     one evaluation's count jumps by several modes as G hops;
+//     the end, taken as the median over the last fifth of the evaluations
+//     (at least three), since one evaluation's count jumps by several
+//     modes as G hops;
 //   - healthy (StatusCompleted): otherwise.
 func Label(t Trial, h []Point) (ganexp.Status, string) {
 	if len(h) == 0 {
@@ -62,11 +63,11 @@ func Label(t Trial, h []Point) (ganexp.Status, string) {
 	return ganexp.StatusCompleted, fmt.Sprintf("%g of %d modes at the end", m, t.Modes)
 }
 
-// finalModes is the median modes_captured of the last three evaluations
-// (fewer if the run had fewer).
+// finalModes is the median modes_captured over the last fifth of the
+// evaluations (at least three, fewer if the run had fewer).
 func finalModes(h []Point) float64 {
 	var ms []float64
-	for _, p := range h[max(0, len(h)-3):] {
+	for _, p := range h[max(0, len(h)-max(3, len(h)/5)):] {
 		if v, ok := get(p, "modes_captured"); ok {
 			ms = append(ms, v)
 		}
@@ -81,6 +82,25 @@ func finalModes(h []Point) float64 {
 	return (ms[len(ms)/2-1] + ms[len(ms)/2]) / 2
 }
 
+// Settled reports whether a run's label held at the end of training:
+// judged as if training had stopped at each of its last 30% of
+// evaluations (at least three), the label agrees with final at 80% of
+// them or more. A run that still hops across the collapse threshold has
+// a coin-flip label that no detector can be blamed for; detect-eval scores
+// settled runs apart from the rest.
+func Settled(t Trial, h []Point, final ganexp.Status) bool {
+	n := max(3, len(h)*3/10)
+	from := max(1, len(h)-n)
+	agree, total := 0, 0
+	for end := from; end <= len(h); end++ {
+		if st, _ := Label(t, h[:end]); st == final {
+			agree++
+		}
+		total++
+	}
+	return total > 0 && float64(agree) >= 0.8*float64(total)
+}
+
 // Case is one labelled run of a detect-eval corpus.
 type Case struct {
 	Key     string
@@ -89,6 +109,7 @@ type Case struct {
 	History []Point
 	Truth   ganexp.Status // set by Evaluate
 	Why     string        // what the label rests on
+	Settled bool          // the label held over the end of training (Settled)
 	Verdict *Verdict      // what the detectors would have said online; nil for none
 }
 
@@ -116,12 +137,33 @@ type Score struct {
 // modes (labelModes); the detectors see cs.Trial, whose Modes may be 0 to
 // test the detectors for data without known modes.
 func Evaluate(cases []Case, labelModes func(Case) int) Score {
-	s := Score{Confusion: map[ganexp.Status]map[ganexp.Status]int{}}
-	for _, cs := range cases {
+	judged := make([]Case, len(cases))
+	for i, cs := range cases {
 		lt := cs.Trial
 		lt.Modes = labelModes(cs)
 		cs.Truth, cs.Why = Label(lt, cs.History)
+		cs.Settled = Settled(lt, cs.History, cs.Truth)
 		cs.Verdict = Replay(cs.Detect, cs.Trial, cs.History)
+		judged[i] = cs
+	}
+	return score(judged)
+}
+
+// Settled returns the score over the settled runs only.
+func (s Score) Settled() Score {
+	var kept []Case
+	for _, c := range s.Cases {
+		if c.Settled {
+			kept = append(kept, c)
+		}
+	}
+	return score(kept)
+}
+
+// score counts verdicts against labels.
+func score(cases []Case) Score {
+	s := Score{Confusion: map[ganexp.Status]map[ganexp.Status]int{}}
+	for _, cs := range cases {
 		pred := ganexp.StatusCompleted
 		if cs.Verdict != nil {
 			pred = cs.Verdict.Status

@@ -76,11 +76,15 @@ func verdictName(s ganexp.Status) string {
 }
 
 // WriteDetectEval prints a detect-eval score: per-verdict precision,
-// recall and F1, lead times, the confusion matrix, the compute saved, and
-// with verbose every misjudged run.
+// recall and F1 with lead times, for the settled runs and for all, the
+// confusion matrix, the compute saved, and with verbose every misjudged
+// run.
 func WriteDetectEval(w io.Writer, f Format, title string, s detect.Score, verbose bool) error {
+	settled := s.Settled()
 	if f == JSON {
-		return writeJSON(w, detectEvalRecord(title, s))
+		rec := detectEvalRecord(title, s)
+		rec["settled"] = detectEvalRecord(title+" (settled runs)", settled)
+		return writeJSON(w, rec)
 	}
 	counts := map[ganexp.Status]int{}
 	for _, c := range s.Cases {
@@ -88,15 +92,12 @@ func WriteDetectEval(w io.Writer, f Format, title string, s detect.Score, verbos
 	}
 	fmt.Fprintf(w, "%s: %d runs, labelled %d healthy, %d collapsed, %d diverged\n",
 		title, len(s.Cases), counts[ganexp.StatusCompleted], counts[ganexp.StatusCollapsed], counts[ganexp.StatusDiverged])
+	fmt.Fprintf(w, "settled runs (the label held over the last 30%% of training): %d\n", len(settled.Cases))
+	writeClasses(w, settled)
+	fmt.Fprintf(w, "all runs: %d\n", len(s.Cases))
+	writeClasses(w, s)
+	fmt.Fprintln(w, "confusion, all runs (rows: label, columns: verdict):")
 	tw := newTab(w)
-	row(tw, []string{"verdict", "precision", "recall", "F1", "TP", "FP", "FN", "median lead (steps before the end)"})
-	for _, c := range s.Classes {
-		row(tw, []string{string(c.Status), fixed(c.Precision), fixed(c.Recall), fixed(c.F1),
-			strconv.Itoa(c.TP), strconv.Itoa(c.FP), strconv.Itoa(c.FN), num(c.MedianLead)})
-	}
-	tw.Flush()
-	fmt.Fprintln(w, "confusion (rows: label, columns: verdict):")
-	tw = newTab(w)
 	row(tw, []string{"", "none", "collapsed", "diverged"})
 	for _, truth := range verdictOrder {
 		cells := []string{"  " + verdictName(truth)}
@@ -120,9 +121,23 @@ func WriteDetectEval(w io.Writer, f Format, title string, s detect.Score, verbos
 		if pred == c.Truth {
 			continue
 		}
-		row(tw, []string{"  " + c.Key, "label " + verdictName(c.Truth) + " (" + c.Why + ")", "verdict " + verdictName(pred), why})
+		settledText := "settled"
+		if !c.Settled {
+			settledText = "unsettled"
+		}
+		row(tw, []string{"  " + c.Key, "label " + verdictName(c.Truth) + " (" + c.Why + ", " + settledText + ")", "verdict " + verdictName(pred), why})
 	}
 	return tw.Flush()
+}
+
+func writeClasses(w io.Writer, s detect.Score) {
+	tw := newTab(w)
+	row(tw, []string{"  verdict", "precision", "recall", "F1", "TP", "FP", "FN", "median lead (steps before the end)"})
+	for _, c := range s.Classes {
+		row(tw, []string{"  " + string(c.Status), fixed(c.Precision), fixed(c.Recall), fixed(c.F1),
+			strconv.Itoa(c.TP), strconv.Itoa(c.FP), strconv.Itoa(c.FN), num(c.MedianLead)})
+	}
+	tw.Flush()
 }
 
 func fixed(v float64) string {
@@ -149,7 +164,7 @@ func detectEvalRecord(title string, s detect.Score) map[string]any {
 	}
 	var cases []map[string]any
 	for _, c := range s.Cases {
-		rec := map[string]any{"key": c.Key, "label": verdictName(c.Truth), "why": c.Why, "verdict": "healthy"}
+		rec := map[string]any{"key": c.Key, "label": verdictName(c.Truth), "why": c.Why, "settled": c.Settled, "verdict": "healthy"}
 		if c.Verdict != nil {
 			rec["verdict"], rec["detector"], rec["step"] = verdictName(c.Verdict.Status), c.Verdict.Detector, c.Verdict.Step
 		}

@@ -172,7 +172,7 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 		point.Values[k] = float64(v)
 	}
 	e.history = append(e.history, point)
-	info := detect.Trial{Steps: e.t.Config.Steps, Modes: len(e.stds), Loss: e.t.Config.Loss}
+	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: len(e.stds), Loss: e.t.Config.Loss}
 	v := detect.Judge(d, info, e.history)
 	if v == nil {
 		return false, nil

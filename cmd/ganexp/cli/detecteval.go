@@ -136,7 +136,8 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 				Key:    t.Key,
 				Detect: p.judge,
 				Trial: detect.Trial{
-					Steps: t.Config.Steps, Modes: dataset.ModeCount(t.Config.Dataset), Loss: t.Config.Loss,
+					Steps: t.Config.Steps, EvalEvery: t.Config.EvalEvery,
+					Modes: dataset.ModeCount(t.Config.Dataset), Loss: t.Config.Loss,
 				},
 				History: reports.History(series, events),
 			})
