@@ -85,35 +85,11 @@ func (t *kdTree) build(lo, hi int) int {
 }
 
 // selectAxis reorders idx[lo:hi] so that idx[k] has the k-th smallest
-// coordinate on axis, smaller ones before it (quickselect).
+// coordinate on axis, smaller ones before it.
 func (t *kdTree) selectAxis(lo, hi, k, axis int) {
-	coord := func(i int) float64 { return t.pts[t.idx[i]*t.dim+axis] }
-	hi--
-	for lo < hi {
-		pivot := coord((lo + hi) / 2)
-		i, j := lo, hi
-		for i <= j {
-			for coord(i) < pivot {
-				i++
-			}
-			for coord(j) > pivot {
-				j--
-			}
-			if i <= j {
-				t.idx[i], t.idx[j] = t.idx[j], t.idx[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
-		}
-	}
+	quickselect(lo, hi, k,
+		func(i int) float64 { return t.pts[t.idx[i]*t.dim+axis] },
+		func(i, j int) { t.idx[i], t.idx[j] = t.idx[j], t.idx[i] })
 }
 
 // boxDist2 is the squared distance from p to node's bounding box.

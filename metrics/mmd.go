@@ -174,33 +174,40 @@ func MedianDistance(x []float64, dim, maxPoints int) float64 {
 }
 
 // nthSmallest returns the k-th smallest (0-based) value of d, reordering
-// d so that d[:k] holds smaller or equal values (quickselect, Hoare's
-// FIND, expected linear time). The pivot is the median of three, so
-// sorted input stays linear.
+// d so that d[:k] holds smaller or equal values.
 func nthSmallest(d []float64, k int) float64 {
-	lo, hi := 0, len(d)-1
+	quickselect(0, len(d), k, func(i int) float64 { return d[i] }, func(i, j int) { d[i], d[j] = d[j], d[i] })
+	return d[k]
+}
+
+// quickselect reorders the items lo..hi−1 (through swap) so that item k
+// has the k-th smallest key and the items before it have smaller or equal
+// keys: Hoare's FIND, expected linear time, with a median-of-three pivot
+// so that sorted input stays linear.
+func quickselect(lo, hi, k int, key func(int) float64, swap func(i, j int)) {
+	hi--
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		if d[mid] < d[lo] {
-			d[mid], d[lo] = d[lo], d[mid]
+		if key(mid) < key(lo) {
+			swap(mid, lo)
 		}
-		if d[hi] < d[lo] {
-			d[hi], d[lo] = d[lo], d[hi]
+		if key(hi) < key(lo) {
+			swap(hi, lo)
 		}
-		if d[hi] < d[mid] {
-			d[hi], d[mid] = d[mid], d[hi]
+		if key(hi) < key(mid) {
+			swap(hi, mid)
 		}
-		pivot := d[mid]
+		pivot := key(mid)
 		i, j := lo, hi
 		for i <= j {
-			for d[i] < pivot {
+			for key(i) < pivot {
 				i++
 			}
-			for d[j] > pivot {
+			for key(j) > pivot {
 				j--
 			}
 			if i <= j {
-				d[i], d[j] = d[j], d[i]
+				swap(i, j)
 				i++
 				j--
 			}
@@ -211,8 +218,7 @@ func nthSmallest(d []float64, k int) float64 {
 		case k >= i:
 			lo = i
 		default:
-			return d[k]
+			return
 		}
 	}
-	return d[k]
 }

@@ -140,10 +140,9 @@ func settingNames() []string {
 }
 
 var (
-	topKeys    = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect"}
-	detectKeys = []string{"enabled", "on_failure", "warmup", "patience", "min_modes", "min_recall", "max_loss", "max_grad_norm", "max_spread", "d_win"}
-	archKeys   = []string{"g", "d", "hidden", "activation"}
-	dataKeys   = map[string][]string{
+	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect"}
+	archKeys = []string{"g", "d", "hidden", "activation"}
+	dataKeys = map[string][]string{
 		"ring":       {"kind", "modes", "radius", "std"},
 		"grid":       {"kind", "size", "spacing", "std"},
 		"gaussian1d": {"kind", "mean", "std"},
@@ -228,49 +227,45 @@ func (d *decoder) train(n *yaml.Node, c *ganexp.Config) error {
 	})
 }
 
+// detectSetting is one key of the detect: section.
+type detectSetting struct {
+	name  string
+	parse func(d *decoder, n *yaml.Node, what string) (any, error)
+	apply func(c *ganexp.Detect, v any)
+}
+
+func parseBool(d *decoder, n *yaml.Node, what string) (any, error) { return d.bool(n, what) }
+
+var detectSettings = []detectSetting{
+	{"enabled", parseBool, func(c *ganexp.Detect, v any) { c.Enabled = v.(bool) }},
+	{"on_failure", oneOf(ganexp.OnFailures), func(c *ganexp.Detect, v any) { c.OnFailure = v.(string) }},
+	{"warmup", unitInterval, func(c *ganexp.Detect, v any) { c.Warmup = v.(float64) }},
+	{"patience", intAtLeast(1), func(c *ganexp.Detect, v any) { c.Patience = v.(int) }},
+	{"min_modes", unitInterval, func(c *ganexp.Detect, v any) { c.MinModes = v.(float64) }},
+	{"min_recall", unitInterval, func(c *ganexp.Detect, v any) { c.MinRecall = v.(float64) }},
+	{"max_loss", positive, func(c *ganexp.Detect, v any) { c.MaxLoss = v.(float64) }},
+	{"max_grad_norm", positive, func(c *ganexp.Detect, v any) { c.MaxGradNorm = v.(float64) }},
+	{"max_spread", positive, func(c *ganexp.Detect, v any) { c.MaxSpread = v.(float64) }},
+	{"d_win", unitInterval, func(c *ganexp.Detect, v any) { c.DWin = v.(float64) }},
+}
+
 // detect parses the detector settings.
 func (d *decoder) detect(n *yaml.Node, c *ganexp.Detect) error {
-	return d.fields(n, "detect", detectKeys, func(key string, k, v *yaml.Node) error {
-		what := "detect." + key
-		var err error
-		var x any
-		switch key {
-		case "enabled":
-			c.Enabled, err = d.bool(v, what)
-		case "on_failure":
-			c.OnFailure, err = d.choice(v, what, ganexp.OnFailures)
-		case "patience":
-			if x, err = intAtLeast(1)(d, v, what); err == nil {
-				c.Patience = x.(int)
-			}
-		case "warmup", "min_modes", "min_recall", "d_win":
-			if x, err = unitInterval(d, v, what); err == nil {
-				f := x.(float64)
-				switch key {
-				case "warmup":
-					c.Warmup = f
-				case "min_modes":
-					c.MinModes = f
-				case "min_recall":
-					c.MinRecall = f
-				case "d_win":
-					c.DWin = f
+	keys := make([]string, len(detectSettings))
+	for i, s := range detectSettings {
+		keys[i] = s.name
+	}
+	return d.fields(n, "detect", keys, func(key string, k, v *yaml.Node) error {
+		for _, s := range detectSettings {
+			if s.name == key {
+				val, err := s.parse(d, v, "detect."+key)
+				if err != nil {
+					return err
 				}
-			}
-		case "max_loss", "max_grad_norm", "max_spread":
-			if x, err = positive(d, v, what); err == nil {
-				f := x.(float64)
-				switch key {
-				case "max_loss":
-					c.MaxLoss = f
-				case "max_grad_norm":
-					c.MaxGradNorm = f
-				case "max_spread":
-					c.MaxSpread = f
-				}
+				s.apply(c, val)
 			}
 		}
-		return err
+		return nil
 	})
 }
 

@@ -119,18 +119,10 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 	missing := 0
 	for _, p := range parts {
 		for _, t := range p.plan.Trials {
-			row, err := store.FindTrial(ctx, t.Key)
-			if err != nil || !row.Status.Done() {
+			d, err := loadTrial(ctx, store, t.Key)
+			if err != nil || !d.Trial.Status.Done() {
 				missing++
 				continue
-			}
-			series, err := store.Series(ctx, t.Key)
-			if err != nil {
-				return err
-			}
-			events, err := store.Events(ctx, t.Key)
-			if err != nil {
-				return err
 			}
 			cases = append(cases, detect.Case{
 				Key:    t.Key,
@@ -139,7 +131,7 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 					Steps: t.Config.Steps, EvalEvery: t.Config.EvalEvery,
 					Modes: dataset.ModeCount(t.Config.Dataset), Loss: t.Config.Loss,
 				},
-				History: reports.History(series, events),
+				History: reports.History(d.Series, d.Events),
 			})
 		}
 	}

@@ -48,17 +48,27 @@ func showRun(ctx context.Context, o *ShowOptions) error {
 		return err
 	}
 	defer store.Close()
-	t, err := store.FindTrial(ctx, o.Key)
+	d, err := loadTrial(ctx, store, o.Key)
 	if err != nil {
 		return err
+	}
+	return reports.WriteTrial(o.App.Out, format, d)
+}
+
+// loadTrial reads the trial whose key starts with prefix, with its metric
+// series and events.
+func loadTrial(ctx context.Context, store *db.DB, prefix string) (reports.TrialDetail, error) {
+	t, err := store.FindTrial(ctx, prefix)
+	if err != nil {
+		return reports.TrialDetail{}, err
 	}
 	series, err := store.Series(ctx, t.Key)
 	if err != nil {
-		return err
+		return reports.TrialDetail{}, err
 	}
 	events, err := store.Events(ctx, t.Key)
 	if err != nil {
-		return err
+		return reports.TrialDetail{}, err
 	}
-	return reports.WriteTrial(o.App.Out, format, reports.TrialDetail{Trial: t, Series: series, Events: events})
+	return reports.TrialDetail{Trial: t, Series: series, Events: events}, nil
 }
