@@ -26,6 +26,9 @@ type Snapshot struct {
 	NonFiniteParams bool
 	Samples         []float32 // eval_samples points from G, row-major; valid only during the call
 	Dim             int
+	// DOnGrid is D's output at the points of the observer's Grid, as
+	// DReal; nil when the observer asked for none.
+	DOnGrid []float32
 }
 
 // Observer receives a trainer's progress. Calls come from the training
@@ -36,4 +39,8 @@ type Observer interface {
 	// Eval is called every eval_every steps and after the last step.
 	// Returning stop = true ends training early.
 	Eval(s Snapshot) (stop bool, err error)
+	// Grid returns the 1-D points where snapshots should carry D's output
+	// (for Figure-1 style plots), or nil. It is called once, before
+	// training.
+	Grid() []float32
 }

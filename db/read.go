@@ -255,3 +255,28 @@ func (d *DB) Statuses(ctx context.Context, keys []string) (map[string]ganexp.Sta
 	}
 	return out, rows.Err()
 }
+
+// Artifact is one stored object of a trial.
+type Artifact struct {
+	Step int
+	Kind string
+	Data []byte
+}
+
+// Artifacts returns a trial's artifacts ordered by step and kind.
+func (d *DB) Artifacts(ctx context.Context, key string) ([]Artifact, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT step, kind, path_or_blob FROM artifacts WHERE trial_key = ? ORDER BY step, kind", key)
+	if err != nil {
+		return nil, fmt.Errorf("read artifacts of %s: %w", key, err)
+	}
+	defer rows.Close()
+	var out []Artifact
+	for rows.Next() {
+		var a Artifact
+		if err := rows.Scan(&a.Step, &a.Kind, &a.Data); err != nil {
+			return nil, fmt.Errorf("read artifacts of %s: %w", key, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

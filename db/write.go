@@ -355,3 +355,14 @@ func (d *DB) Abandon(ctx context.Context, key string, o Owner) error {
 	}
 	return tx.Commit()
 }
+
+// SaveArtifact stores an object the reports draw, replacing one of the
+// same trial, step and kind.
+func (d *DB) SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error {
+	_, err := d.sql.ExecContext(ctx, `INSERT INTO artifacts (trial_key, step, kind, path_or_blob) VALUES (?, ?, ?, ?)
+		ON CONFLICT (trial_key, step, kind) DO UPDATE SET path_or_blob = excluded.path_or_blob`, key, step, kind, data)
+	if err != nil {
+		return fmt.Errorf("save %s artifact of %s@%d: %w", kind, key, step, err)
+	}
+	return nil
+}

@@ -35,7 +35,7 @@ func BenchmarkStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := newSession(ganexp.NewTrial(c, 1), src)
+			s, err := newSession(ganexp.NewTrial(c, 1), src, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

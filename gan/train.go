@@ -35,7 +35,7 @@ const (
 // It returns the number of steps done. When ctx is cancelled it stops
 // before the next step, reports a last snapshot, and returns ctx's error.
 func (Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
-	s, err := newSession(t, data)
+	s, err := newSession(t, data, obs.Grid())
 	if err != nil {
 		return 0, fmt.Errorf("build trial %s: %w", t.Key, err)
 	}
@@ -57,6 +57,10 @@ type session struct {
 	optG, optD     optimizer
 	x, zD, zG, zE  *tensor.Dense
 	vmD, vmG, vmE  G.VM
+	vmGrid         G.VM          // D on the observer's grid; nil without one
+	grid           *tensor.Dense // the grid points, n×1
+	onGrid         G.Value       // D's raw output on the grid
+	dGrid          []float32
 	lossD, lossG   G.Value
 	outReal        G.Value // D's outputs in the D step, for d_real and d_fake
 	outFake        G.Value
@@ -69,7 +73,7 @@ type session struct {
 	nonFiniteSeen     bool // a non-finite loss or gradient was reported
 }
 
-func newSession(t ganexp.Trial, data ganexp.Sampler) (*session, error) {
+func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, error) {
 	c := t.Config
 	l, ok := lookupLoss(c.Loss)
 	if !ok {
@@ -108,7 +112,26 @@ func newSession(t ganexp.Trial, data ganexp.Sampler) (*session, error) {
 	if err := s.buildEval(); err != nil {
 		return nil, fmt.Errorf("eval graph: %w", err)
 	}
+	if grid != nil && s.dim == 1 {
+		if err := s.buildGrid(grid); err != nil {
+			return nil, fmt.Errorf("grid graph: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// buildGrid builds D's forward pass on fixed 1-D points.
+func (s *session) buildGrid(grid []float32) error {
+	s.grid = tensor.New(tensor.WithShape(len(grid), 1), tensor.WithBacking(append([]float32(nil), grid...)))
+	s.dGrid = make([]float32, len(grid))
+	g := G.NewGraph()
+	out, err := s.dis.apply(input(g, "grid", s.grid), s.dis.bind(g))
+	if err != nil {
+		return err
+	}
+	G.Read(out, &s.onGrid)
+	s.vmGrid = G.NewTapeMachine(g)
+	return nil
 }
 
 func sizes(in int, hidden []int, out int) []int {
@@ -205,7 +228,7 @@ func readAll(nodes G.Nodes) []G.Value {
 }
 
 func (s *session) close() {
-	for _, vm := range []G.VM{s.vmD, s.vmG, s.vmE} {
+	for _, vm := range []G.VM{s.vmD, s.vmG, s.vmE, s.vmGrid} {
 		if vm != nil {
 			vm.Close()
 		}
@@ -343,6 +366,20 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 		NonFiniteParams: !isFinite(sqNorm(s.genW)) || !isFinite(sqNorm(s.disW)),
 		Samples:         s.samples.Data().([]float32),
 		Dim:             s.dim,
+	}
+	if s.vmGrid != nil {
+		if err := s.vmGrid.RunAll(); err != nil {
+			return false, fmt.Errorf("D on the grid at step %d: %w", s.step, err)
+		}
+		s.vmGrid.Reset()
+		for i, l := range s.onGrid.Data().([]float32) {
+			x := float64(l)
+			if s.loss.prob {
+				x = 1 / (1 + math.Exp(-x))
+			}
+			s.dGrid[i] = float32(x)
+		}
+		snap.DOnGrid = s.dGrid
 	}
 	return obs.Eval(snap)
 }

@@ -32,7 +32,8 @@ type recorder struct {
 	stopAt int
 }
 
-func (r *recorder) Progress(int) {}
+func (r *recorder) Progress(int)    {}
+func (r *recorder) Grid() []float32 { return nil }
 func (r *recorder) Eval(s ganexp.Snapshot) (bool, error) {
 	r.steps = append(r.steps, s.Step)
 	r.losses = append(r.losses, s.LossD, s.LossG, s.GradNormD, s.GradNormG)
@@ -183,5 +184,39 @@ func TestVMPanicEscapesRecover(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "panic inside a gorgonia op at step 3") {
 		t.Errorf("child output lacks the injected panic:\n%s", out)
+	}
+}
+
+// gridRecorder asks for D on a grid and keeps the last values.
+type gridRecorder struct {
+	recorder
+	grid, last []float32
+}
+
+func (g *gridRecorder) Grid() []float32 { return g.grid }
+func (g *gridRecorder) Eval(s ganexp.Snapshot) (bool, error) {
+	g.last = append(g.last[:0], s.DOnGrid...)
+	return g.recorder.Eval(s)
+}
+
+func TestTrainReportsDOnGrid(t *testing.T) {
+	c := smallConfig("nonsaturating")
+	c.Steps, c.EvalEvery = 300, 100
+	obs := &gridRecorder{grid: []float32{-10, 0, 3, 10}}
+	if _, err := (Trainer{}).Train(context.Background(), ganexp.NewTrial(c, 1), gauss1d{3, 0.5}, obs); err != nil {
+		t.Fatal(err)
+	}
+	if len(obs.last) != 4 {
+		t.Fatalf("D on the grid: %v", obs.last)
+	}
+	// Probabilities under the cross-entropy losses; after 300 steps D puts
+	// more mass near the data (x = 3) than far from it (x = −10).
+	for _, p := range obs.last {
+		if p < 0 || p > 1 {
+			t.Errorf("D(x) = %v is not a probability", p)
+		}
+	}
+	if obs.last[2] <= obs.last[0] {
+		t.Errorf("D(3) = %v not above D(−10) = %v", obs.last[2], obs.last[0])
 	}
 }

@@ -10,9 +10,10 @@ import (
 
 type nopSink struct{}
 
-func (nopSink) Progress(int)                 {}
-func (nopSink) Eval(Eval) error              { return nil }
-func (nopSink) Event(int, string, any) error { return nil }
+func (nopSink) Progress(int)                       {}
+func (nopSink) Eval(Eval) error                    { return nil }
+func (nopSink) Event(int, string, any) error       { return nil }
+func (nopSink) Artifact(int, string, []byte) error { return nil }
 
 // BenchmarkEvaluate times one whole evaluation at the default 2,500
 // samples on the ring: every metric, plus the detectors.

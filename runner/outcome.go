@@ -75,4 +75,6 @@ type Sink interface {
 	Eval(e Eval) error
 	// Event records a notable moment; detail is JSON-encodable.
 	Event(step int, kind string, detail any) error
+	// Artifact stores an object the reports draw (see artifacts.go).
+	Artifact(step int, kind string, data []byte) error
 }

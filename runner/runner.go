@@ -22,6 +22,7 @@ type Store interface {
 	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
 	SaveEval(ctx context.Context, key string, e db.Eval) error
 	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
+	SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error
 	Finish(ctx context.Context, key string, f db.Final) error
 	RunningOn(ctx context.Context, host string) (map[string]int, error)
 	Abandon(ctx context.Context, key string, o db.Owner) error
@@ -228,7 +229,15 @@ func (s *storeSink) Eval(e Eval) error {
 }
 
 func (s *storeSink) Event(step int, kind string, detail any) error {
-	err := s.store.AddEvent(s.ctx, s.key, step, kind, detail)
+	return s.keep(s.store.AddEvent(s.ctx, s.key, step, kind, detail))
+}
+
+func (s *storeSink) Artifact(step int, kind string, data []byte) error {
+	return s.keep(s.store.SaveArtifact(s.ctx, s.key, step, kind, data))
+}
+
+// keep remembers the first store error, which ends the trial.
+func (s *storeSink) keep(err error) error {
 	if err != nil {
 		s.mu.Lock()
 		if s.err == nil {

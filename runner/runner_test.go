@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sync/atomic"
@@ -384,5 +385,62 @@ func TestEvalSummary(t *testing.T) {
 	e := Eval{Values: map[string]Number{"loss_d": 1.25, "loss_g": Number(math.NaN()), "modes_captured": Number(math.NaN()), "mmd2": 0.01}}
 	if got, want := evalSummary(j, e), "loss_d=1.250 loss_g=NaN modes=-/8 mmd2=0.0100"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestSnapshotPlan(t *testing.T) {
+	tests := []struct {
+		steps, every int
+		want         []int
+	}{
+		// 30 evaluations, stride 3: the 1st, 4th, … 28th, and the last.
+		{3000, 100, []int{100, 400, 700, 1000, 1300, 1600, 1900, 2200, 2500, 2800, 3000}},
+		// Fewer evaluations than snapshots: all of them.
+		{600, 100, []int{100, 200, 300, 400, 500, 600}},
+		// The last step is kept even when it is off the cadence.
+		{250, 100, []int{100, 200, 250}},
+	}
+	for _, tt := range tests {
+		var got []int
+		for step := 1; step <= tt.steps; step++ {
+			if (step%tt.every == 0 || step == tt.steps) && keepSnapshot(step, tt.steps, tt.every) {
+				got = append(got, step)
+			}
+		}
+		if !slices.Equal(got, tt.want) || len(got) > maxSnapshots {
+			t.Errorf("%d steps every %d: got %v, want %v", tt.steps, tt.every, got, tt.want)
+		}
+	}
+}
+
+func TestRunnerStoresArtifacts(t *testing.T) {
+	js := jobs(1, nil)
+	c := &js[0].Trial.Config
+	c.Steps, c.EvalEvery, c.EvalSamples = 300, 10, 600
+	js[0].Trial = ganexp.NewTrial(*c, 1)
+	d := setup(t, js)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 1}
+	if _, err := r.Run(context.Background(), js); err != nil {
+		t.Fatal(err)
+	}
+	arts, err := d.Artifacts(context.Background(), js[0].Trial.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) < 2 || len(arts) > maxSnapshots || arts[len(arts)-1].Step != 300 {
+		t.Fatalf("%d artifacts, last at step %d", len(arts), arts[len(arts)-1].Step)
+	}
+	for _, a := range arts {
+		// 600 samples were evaluated; 500 points of 2 floats are kept.
+		if a.Kind != ArtifactSamples || len(DecodeFloats(a.Data)) != 2*snapshotPoints {
+			t.Errorf("artifact %s@%d has %d floats", a.Kind, a.Step, len(DecodeFloats(a.Data)))
+		}
+	}
+}
+
+func TestEncodeFloats(t *testing.T) {
+	in := []float32{0, -1.5, float32(math.Inf(1)), 3e-9}
+	if got := DecodeFloats(EncodeFloats(in)); !slices.Equal(got, in) {
+		t.Errorf("round trip: %v", got)
 	}
 }

@@ -88,7 +88,8 @@ type evaluator struct {
 	fake     []float64
 	history  []detect.Point
 	verdict  *detect.Verdict
-	reported bool // a non_finite event was recorded
+	grid     []float32 // 1-D points where snapshots carry D(x); nil above 1-D
+	reported bool      // a non_finite event was recorded
 	lastStep int
 }
 
@@ -115,8 +116,30 @@ func newEvaluator(t ganexp.Trial, src dataset.Source, sink Sink) *evaluator {
 		e.centres = append(e.centres, m.Centre...)
 		e.stds = append(e.stds, m.Std)
 	}
+	if dim == 1 {
+		e.grid = gridOver(ref)
+	}
 	return e
 }
+
+// gridOver spreads gridPoints points over the range of the 1-D sample x,
+// widened by a quarter of it on each side.
+func gridOver(x []float64) []float32 {
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	pad := (hi - lo) / 4
+	lo, hi = lo-pad, hi+pad
+	g := make([]float32, gridPoints)
+	for i := range g {
+		g[i] = float32(lo + (hi-lo)*float64(i)/float64(gridPoints-1))
+	}
+	return g
+}
+
+// Grid implements ganexp.Observer.
+func (e *evaluator) Grid() []float32 { return e.grid }
 
 func directions(dim int) int {
 	if dim <= 2 {
@@ -163,6 +186,34 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 			return false, err
 		}
 	}
+	stop, err := e.judge(s, values, nonFinite)
+	if err != nil {
+		return false, err
+	}
+	c := e.t.Config
+	if keepSnapshot(s.Step, c.Steps, c.EvalEvery) || stop {
+		if err := e.snapshot(s); err != nil {
+			return false, err
+		}
+	}
+	return stop, nil
+}
+
+// snapshot stores the samples (and D on the grid) of an evaluation.
+func (e *evaluator) snapshot(s ganexp.Snapshot) error {
+	n := min(len(s.Samples), snapshotPoints*s.Dim)
+	if err := e.sink.Artifact(s.Step, ArtifactSamples, EncodeFloats(s.Samples[:n])); err != nil {
+		return err
+	}
+	if s.DOnGrid != nil {
+		return e.sink.Artifact(s.Step, ArtifactDGrid, EncodeFloats(append(append([]float32(nil), e.grid...), s.DOnGrid...)))
+	}
+	return nil
+}
+
+// judge adds the evaluation to the history and runs the detectors; it
+// reports whether the trial should stop.
+func (e *evaluator) judge(s ganexp.Snapshot, values map[string]Number, nonFinite []string) (bool, error) {
 	d := e.t.Config.Detect
 	if !d.Enabled || e.verdict != nil {
 		return false, nil

@@ -12,10 +12,17 @@ import (
 // message is one line of the worker protocol: a worker writes a stream
 // of them to its stdout, ending with Done.
 type message struct {
-	Progress *int     `json:"progress,omitempty"`
-	Eval     *Eval    `json:"eval,omitempty"`
-	Event    *event   `json:"event,omitempty"`
-	Done     *Outcome `json:"done,omitempty"`
+	Progress *int      `json:"progress,omitempty"`
+	Eval     *Eval     `json:"eval,omitempty"`
+	Event    *event    `json:"event,omitempty"`
+	Artifact *artifact `json:"artifact,omitempty"`
+	Done     *Outcome  `json:"done,omitempty"`
+}
+
+type artifact struct {
+	Step int    `json:"step"`
+	Kind string `json:"kind"`
+	Data []byte `json:"data"` // base64 in JSON
 }
 
 type event struct {
@@ -70,6 +77,11 @@ func (s *WireSink) Event(step int, kind string, detail any) error {
 	return s.send(message{Event: &event{Step: step, Kind: kind, Detail: b}})
 }
 
+// Artifact implements Sink.
+func (s *WireSink) Artifact(step int, kind string, data []byte) error {
+	return s.send(message{Artifact: &artifact{Step: step, Kind: kind, Data: data}})
+}
+
 // Done sends the final message.
 func (s *WireSink) Done(o Outcome) error { return s.send(message{Done: &o}) }
 
@@ -93,6 +105,10 @@ func relay(r io.Reader, sink Sink) (*Outcome, error) {
 			}
 		case m.Event != nil:
 			if err := sink.Event(m.Event.Step, m.Event.Kind, m.Event.Detail); err != nil {
+				return nil, err
+			}
+		case m.Artifact != nil:
+			if err := sink.Artifact(m.Artifact.Step, m.Artifact.Kind, m.Artifact.Data); err != nil {
 				return nil, err
 			}
 		case m.Done != nil:
