@@ -167,3 +167,37 @@ func ModeCount(d ganexp.Dataset) int {
 	}
 	return 0
 }
+
+// Density returns the probability density of a 1-D data set (gaussian1d
+// or mixture1d), or nil for the others.
+func Density(d ganexp.Dataset) func(x float64) float64 {
+	var means, weights []float64
+	switch d.Kind {
+	case "gaussian1d":
+		means, weights = []float64{d.Mean}, []float64{1}
+	case "mixture1d":
+		means = d.Means
+		weights = d.Weights
+		if weights == nil {
+			weights = make([]float64, len(means))
+			for i := range weights {
+				weights[i] = 1
+			}
+		}
+	default:
+		return nil
+	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	norm := 1 / (d.Std * math.Sqrt(2*math.Pi))
+	return func(x float64) float64 {
+		p := 0.0
+		for i, m := range means {
+			z := (x - m) / d.Std
+			p += weights[i] / total * norm * math.Exp(-z*z/2)
+		}
+		return p
+	}
+}

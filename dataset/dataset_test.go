@@ -133,3 +133,18 @@ func TestLoadCSV(t *testing.T) {
 		}
 	}
 }
+
+func TestDensity(t *testing.T) {
+	// N(0, 1) at 0 is 1/√(2π) = 0.398942; the mixture ¾N(−2, 0.5²) +
+	// ¼N(2, 0.5²) at −2 is ¾·0.797885 + ¼·0.797885·e^{−32} = 0.598413.
+	if got := Density(ganexp.Dataset{Kind: "gaussian1d", Std: 1})(0); math.Abs(got-0.398942) > 1e-6 {
+		t.Errorf("gaussian: %v", got)
+	}
+	mix := ganexp.Dataset{Kind: "mixture1d", Means: []float64{-2, 2}, Weights: []float64{3, 1}, Std: 0.5}
+	if got := Density(mix)(-2); math.Abs(got-0.598413) > 1e-6 {
+		t.Errorf("mixture: %v", got)
+	}
+	if Density(ganexp.Dataset{Kind: "ring"}) != nil {
+		t.Error("ring has a 1-D density")
+	}
+}

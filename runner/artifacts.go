@@ -8,16 +8,17 @@ import (
 // Artifacts are what the HTML report draws of a trial, stored during
 // training with a bounded size: at most maxSnapshots evaluations keep
 // them (the first, evenly spaced ones, the last planned one and the one a
-// verdict stopped at), and each keeps at most snapshotPoints samples.
+// verdict stopped at), and each keeps at most SnapshotPoints samples.
 const (
-	maxSnapshots   = 12
-	snapshotPoints = 500
-	gridPoints     = 200
+	maxSnapshots = 12
+	gridPoints   = 200
+	// SnapshotPoints bounds the samples kept per snapshot.
+	SnapshotPoints = 500
 )
 
 // Artifact kinds.
 const (
-	// ArtifactSamples is a sample of G's output: snapshotPoints×dim
+	// ArtifactSamples is a sample of G's output: SnapshotPoints×dim
 	// float32, little-endian, row-major.
 	ArtifactSamples = "samples"
 	// ArtifactDGrid is D's output on a grid of 1-D points: gridPoints

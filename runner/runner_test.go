@@ -432,7 +432,7 @@ func TestRunnerStoresArtifacts(t *testing.T) {
 	}
 	for _, a := range arts {
 		// 600 samples were evaluated; 500 points of 2 floats are kept.
-		if a.Kind != ArtifactSamples || len(DecodeFloats(a.Data)) != 2*snapshotPoints {
+		if a.Kind != ArtifactSamples || len(DecodeFloats(a.Data)) != 2*SnapshotPoints {
 			t.Errorf("artifact %s@%d has %d floats", a.Kind, a.Step, len(DecodeFloats(a.Data)))
 		}
 	}

@@ -201,7 +201,7 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 
 // snapshot stores the samples (and D on the grid) of an evaluation.
 func (e *evaluator) snapshot(s ganexp.Snapshot) error {
-	n := min(len(s.Samples), snapshotPoints*s.Dim)
+	n := min(len(s.Samples), SnapshotPoints*s.Dim)
 	if err := e.sink.Artifact(s.Step, ArtifactSamples, EncodeFloats(s.Samples[:n])); err != nil {
 		return err
 	}

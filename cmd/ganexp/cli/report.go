@@ -24,6 +24,7 @@ type ReportOptions struct {
 	Format string
 	Sweep  string
 	Plot   string // write the metric's curves here (.png, .svg or .pdf)
+	HTML   string // write an HTML report into this directory
 }
 
 // NewCmdReport builds `ganexp report`.
@@ -44,11 +45,13 @@ mmd2 otherwise; ties go to the lower mmd2.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("top") {
 				o.Top = 0
-				if o.Best {
+				switch {
+				case o.Best && o.By != "":
+					o.Top = 1
+				case o.Best:
 					o.Top = 5
-					if o.By != "" {
-						o.Top = 1
-					}
+				case o.HTML != "":
+					o.Top = 100 // a page per ranked trial: keep big sweeps quick
 				}
 			}
 			if runF != nil {
@@ -65,6 +68,7 @@ mmd2 otherwise; ties go to the lower mmd2.`,
 	f.StringVar(&o.Format, "format", "table", "output format: table, csv or json")
 	f.StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
 	f.StringVar(&o.Plot, "plot", "", "also plot the metric over training for the rows shown, to this .png, .svg or .pdf")
+	f.StringVar(&o.HTML, "html", "", "also write an HTML report with charts and a page per ranked trial into this directory")
 	return cmd
 }
 
@@ -99,6 +103,11 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	}
 	if o.Plot != "" {
 		if err := checkPlotPath(o.Plot); err != nil {
+			return err
+		}
+	}
+	if o.HTML != "" {
+		if err := writeHTML(ctx, o, store, rows, metric); err != nil {
 			return err
 		}
 	}
@@ -202,4 +211,31 @@ func sweepSuffix(s string) string {
 		return ""
 	}
 	return " for sweep " + s
+}
+
+// writeHTML writes the HTML report of rows into o.HTML.
+func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.TrialRow, metric string) error {
+	var sweeps []string
+	for _, r := range rows {
+		if !slices.Contains(sweeps, r.Sweep) {
+			sweeps = append(sweeps, r.Sweep)
+		}
+	}
+	opts := reports.HTMLOptions{
+		Dir: o.HTML, Metric: metric, Best: o.Best, By: o.By, Top: o.Top,
+		Title: fmt.Sprintf("ganexp report: %s", strings.Join(sweeps, ", ")),
+	}
+	load := func(key string) (reports.TrialData, error) {
+		d, err := loadTrial(ctx, store, key)
+		if err != nil {
+			return reports.TrialData{}, err
+		}
+		arts, err := store.Artifacts(ctx, key)
+		return reports.TrialData{TrialDetail: d, Artifacts: arts}, err
+	}
+	if err := reports.WriteHTML(ctx, opts, rows, load); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.App.Err, "wrote %s\n", filepath.Join(o.HTML, "index.html"))
+	return nil
 }
