@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -71,7 +72,11 @@ func saveTiles(path string, w, h vg.Length, plots [][]*plot.Plot) error {
 	default:
 		cv := vgimg.New(w, h)
 		c = draw.New(cv)
-		writeTo = func(f *os.File) error { _, err := vgimg.PngCanvas{Canvas: cv}.WriteTo(f); return err }
+		// Fast compression: charts are flat colour, and a report of many
+		// trials spends most of its time here otherwise.
+		writeTo = func(f *os.File) error {
+			return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, cv.Image())
+		}
 	}
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
@@ -183,27 +188,25 @@ func scatterPlot(title string, real, fake []float64, dim int, centres []float64)
 		}
 		return xy
 	}
-	add := func(xy plotter.XYs, c color.Color, shape draw.GlyphDrawer, r vg.Length, name string) error {
-		if len(xy) == 0 {
-			return nil
+	for _, set := range []struct {
+		xy     plotter.XYs
+		colour color.NRGBA
+		name   string
+	}{{toXY(real), realColour, "real"}, {toXY(fake), fakeColour, "generated"}} {
+		if len(set.xy) > 0 {
+			s := &pixelScatter{xy: set.xy, colour: set.colour, size: vg.Points(2)}
+			p.Add(s)
+			p.Legend.Add(set.name, s)
 		}
+	}
+	if xy := toXY(centres); len(xy) > 0 {
 		s, err := plotter.NewScatter(xy)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		s.Color, s.Shape, s.Radius = c, shape, r
+		s.Color, s.Shape, s.Radius = modeColour, draw.CrossGlyph{}, vg.Points(4)
 		p.Add(s)
-		p.Legend.Add(name, s)
-		return nil
-	}
-	if err := add(toXY(real), realColour, draw.CircleGlyph{}, vg.Points(1.5), "real"); err != nil {
-		return nil, err
-	}
-	if err := add(toXY(fake), fakeColour, draw.CircleGlyph{}, vg.Points(1.5), "generated"); err != nil {
-		return nil, err
-	}
-	if err := add(toXY(centres), modeColour, draw.CrossGlyph{}, vg.Points(4), "mode centre"); err != nil {
-		return nil, err
+		p.Legend.Add("mode centre", s)
 	}
 	p.Legend.Top = true
 	return p, nil

@@ -470,7 +470,7 @@ type trialPage struct {
 	Params                      [][2]string
 	Finals                      [][2]string
 	Events                      [][3]string
-	Charts                      []chartRef // PNG only
+	Charts                      []chartRef // Name is the file name
 }
 
 func writeTrialPage(dir string, td TrialData, metric string) error {
@@ -490,11 +490,14 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		page.Events = append(page.Events, [3]string{strconv.Itoa(e.Step), e.Kind, e.Detail})
 	}
 	base := filepath.Join(dir, "trials", r.Key)
-	add := func(suffix, alt string, w, h vg.Length, plots [][]*plot.Plot) error {
-		if err := saveTiles(base+"-"+suffix+".png", w, h, plots); err != nil {
+	// Line charts are SVG (small, sharp, quick to write); scatters of
+	// thousands of points are PNG.
+	add := func(suffix, ext, alt string, w, h vg.Length, plots [][]*plot.Plot) error {
+		name := r.Key + "-" + suffix + ext
+		if err := saveTiles(filepath.Join(dir, "trials", name), w, h, plots); err != nil {
 			return err
 		}
-		page.Charts = append(page.Charts, chartRef{Name: r.Key + "-" + suffix, Alt: alt})
+		page.Charts = append(page.Charts, chartRef{Name: name, Alt: alt})
 		return nil
 	}
 	// Curves, with the detector events marked.
@@ -523,7 +526,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		for i := 0; i < len(curves); i += 2 {
 			tiles = append(tiles, curves[i:min(i+2, len(curves))])
 		}
-		if err := add("curves", "metric curves over training", 10*vg.Inch, vg.Length(3*len(tiles))*vg.Inch, tiles); err != nil {
+		if err := add("curves", ".svg", "metric curves over training", 10*vg.Inch, vg.Length(3*len(tiles))*vg.Inch, tiles); err != nil {
 			return err
 		}
 	}
@@ -546,15 +549,16 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		if err != nil {
 			return err
 		}
-		if err := add("samples", "final samples over the real data", 6*vg.Inch, 6*vg.Inch, [][]*plot.Plot{{p}}); err != nil {
+		if err := add("samples", ".png", "final samples over the real data", 6*vg.Inch, 6*vg.Inch, [][]*plot.Plot{{p}}); err != nil {
 			return err
 		}
-		// Small multiples over training, on shared axes.
-		tiles, err := snapshotTiles(snaps, real, centres, dim)
+		// Small multiples over training, on shared axes, each over a
+		// quarter of the real points: enough to see the data's shape.
+		tiles, err := snapshotTiles(snaps, real[:len(real)/4/dim*dim], centres, dim)
 		if err != nil {
 			return err
 		}
-		if err := add("snapshots", "samples over training", 10*vg.Inch, vg.Length(2.6*float64(len(tiles)))*vg.Inch, tiles); err != nil {
+		if err := add("snapshots", ".png", "samples over training", 10*vg.Inch, vg.Length(2.6*float64(len(tiles)))*vg.Inch, tiles); err != nil {
 			return err
 		}
 	} else if dim == 1 {
@@ -576,7 +580,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 			}
 			row = append(row, p)
 		}
-		if err := add("figure1", "p_data, p_g and D(x) at checkpoints (Goodfellow et al. 2014, Figure 1)", vg.Length(3.2*float64(len(row)))*vg.Inch, 3.2*vg.Inch, [][]*plot.Plot{row}); err != nil {
+		if err := add("figure1", ".svg", "p_data, p_g and D(x) at checkpoints (Goodfellow et al. 2014, Figure 1)", vg.Length(3.2*float64(len(row)))*vg.Inch, 3.2*vg.Inch, [][]*plot.Plot{row}); err != nil {
 			return err
 		}
 	}

@@ -263,11 +263,12 @@ func impliedByLabel(rows []db.TrialRow, name string) bool {
 	return true
 }
 
-// CheckFactor returns an input error unless factor is a parameter of rows.
-func CheckFactor(rows []db.TrialRow, factor string) error {
+// CheckFactor returns an input error, naming flag, unless factor is a
+// parameter of rows.
+func CheckFactor(rows []db.TrialRow, factor, flag string) error {
 	names := allParamNames(rows)
 	if slices.Contains(names, factor) {
 		return nil
 	}
-	return ganexp.Inputf("--by", "valid: "+strings.Join(names, ", "), "no parameter %q in these trials", factor)
+	return ganexp.Inputf(flag, "valid: "+strings.Join(names, ", "), "no parameter %q in these trials", factor)
 }

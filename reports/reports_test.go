@@ -11,6 +11,8 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -212,6 +214,41 @@ func TestVaryingHidesColumnsImpliedByLabels(t *testing.T) {
 			if got := Varying(tt.rows); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
+		})
+	}
+}
+
+func TestChartGoldens(t *testing.T) {
+	// Charts drawn from fixed data are byte-for-byte stable as SVG; a
+	// change in how they look shows up here (rerun with -update and look
+	// at the new files).
+	box, err := boxPlot("modes_captured", "loss", []string{"hinge", "minimax"}, [][]float64{{1, 2, 8, 8}, {6, 7, 7, 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heat, err := heatmapPlot("mmd2", ganexp.LowerIsBetter, "lr_g", "lr_d", []string{"0.0001", "0.001"}, []string{"0.0001", "0.001"},
+		[][]float64{{0.2, 0.05}, {math.NaN(), 0.01}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := parallelPlot("modes_captured", ganexp.HigherIsBetter, []string{"loss", "lr"}, [][]string{{"hinge", "minimax"}, {"0.0001", "0.001"}},
+		[][]int{{0, 0}, {0, 1}, {1, 1}}, []float64{2, 7.5, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := []float32{-2, -1, 0, 1, 2}
+	fig, err := figure1Plot("step 100", grid, []float32{0.4, 0.5, 0.6, 0.5, 0.4}, []float64{-0.1, 0, 0.05, 0.2}, func(x float64) float64 { return math.Exp(-x * x / 2) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]*plot.Plot{"box": box, "heatmap": heat, "parallel": par, "figure1": fig} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), name+".svg")
+			if err := savePlot(path, 5*vg.Inch, 3*vg.Inch, p); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(path)
+			golden(t, "chart_"+name+".svg", got)
 		})
 	}
 }

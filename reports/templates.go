@@ -53,7 +53,7 @@ var trialTemplate = template.Must(template.New("trial").Parse(`<!doctype html>
 {{if .Verdict}}<p class="verdict">{{.Verdict}}</p>{{end}}
 {{if .Error}}<h2>Error</h2><pre>{{.Error}}</pre>{{end}}
 
-{{range .Charts}}<figure><img src="{{.Name}}.png" alt="{{.Alt}}"><figcaption>{{.Alt}}</figcaption></figure>
+{{range .Charts}}<figure><img src="{{.Name}}" alt="{{.Alt}}"><figcaption>{{.Alt}}</figcaption></figure>
 {{end}}
 
 {{if .Events}}<h2>Events</h2>

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +71,7 @@ func TestReportFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			got.App = nil
-			if *got != tt.want {
+			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("got %+v, want %+v", *got, tt.want)
 			}
 		})

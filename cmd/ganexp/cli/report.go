@@ -16,15 +16,16 @@ import (
 
 // ReportOptions are the inputs of `ganexp report`.
 type ReportOptions struct {
-	App    *App
-	Best   bool
-	Metric string
-	By     string
-	Top    int
-	Format string
-	Sweep  string
-	Plot   string // write the metric's curves here (.png, .svg or .pdf)
-	HTML   string // write an HTML report into this directory
+	App     *App
+	Best    bool
+	Metric  string
+	By      string
+	Top     int
+	Format  string
+	Sweep   string
+	Plot    string   // write the metric's curves here (.png, .svg or .pdf)
+	HTML    string   // write an HTML report into this directory
+	Heatmap []string // the heatmap's two factors
 }
 
 // NewCmdReport builds `ganexp report`.
@@ -69,6 +70,7 @@ mmd2 otherwise; ties go to the lower mmd2.`,
 	f.StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
 	f.StringVar(&o.Plot, "plot", "", "also plot the metric over training for the rows shown, to this .png, .svg or .pdf")
 	f.StringVar(&o.HTML, "html", "", "also write an HTML report with charts and a page per ranked trial into this directory")
+	f.StringSliceVar(&o.Heatmap, "heatmap", nil, "with --html: the heatmap's two factors, e.g. lr_g,lr_d (default lr_g × lr_d, or the pair the trials fill most)")
 	return cmd
 }
 
@@ -130,7 +132,7 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	configs := reports.GroupConfigs(rows, metric)
 	groups := []reports.Group{{Configs: reports.RankConfigs(configs, metric)}}
 	if o.By != "" {
-		if err := reports.CheckFactor(rows, o.By); err != nil {
+		if err := reports.CheckFactor(rows, o.By, "--by"); err != nil {
 			return err
 		}
 		groups = reports.BestBy(configs, o.By, metric)
@@ -224,6 +226,19 @@ func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.Tr
 	opts := reports.HTMLOptions{
 		Dir: o.HTML, Metric: metric, Best: o.Best, By: o.By, Top: o.Top,
 		Title: fmt.Sprintf("ganexp report: %s", strings.Join(sweeps, ", ")),
+	}
+	if len(o.Heatmap) > 0 {
+		if len(o.Heatmap) != 2 {
+			return usagef("--heatmap takes two factors, e.g. --heatmap lr_g,lr_d")
+		}
+		for _, f := range o.Heatmap {
+			if f != "lr" {
+				if err := reports.CheckFactor(rows, f, "--heatmap"); err != nil {
+					return err
+				}
+			}
+		}
+		opts.X, opts.Y = o.Heatmap[0], o.Heatmap[1]
 	}
 	load := func(key string) (reports.TrialData, error) {
 		d, err := loadTrial(ctx, store, key)
