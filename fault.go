@@ -16,6 +16,9 @@ const (
 	FaultPanic = "panic"
 	// FaultError makes the trainer return an error.
 	FaultError = "error"
+	// FaultHang blocks the trainer for good, deaf to cancellation, like
+	// an op that never returns.
+	FaultHang = "hang"
 )
 
 // Fault makes one trial fail on purpose at a step.
@@ -39,9 +42,9 @@ func ParseFaultRule(s string) (FaultRule, error) {
 	parts := strings.Split(s, ":")
 	r := FaultRule{Fault: Fault{Kind: parts[0], Step: 1}}
 	switch r.Kind {
-	case FaultVMPanic, FaultPanic, FaultError:
+	case FaultVMPanic, FaultPanic, FaultError, FaultHang:
 	default:
-		return r, Inputf("GANEXP_FAULT", "use vm-panic, panic or error", "unknown fault kind %q", r.Kind)
+		return r, Inputf("GANEXP_FAULT", "use vm-panic, panic, error or hang", "unknown fault kind %q", r.Kind)
 	}
 	for _, p := range parts[1:] {
 		k, v, ok := strings.Cut(p, "=")

@@ -294,9 +294,12 @@ func (d *DB) apply(ctx context.Context, m migration) error {
 	return tx.Commit()
 }
 
+// timeFormat is how timestamps are stored: ISO 8601, UTC, milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
 func now() string { return timestamp(time.Now()) }
 
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func timestamp(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // SQLiteLibVersion is the version of the SQLite library linked in.
 func SQLiteLibVersion() string {

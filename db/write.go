@@ -313,30 +313,59 @@ func nullIf(null bool, v any) any {
 	return v
 }
 
-// RunningOn returns the trials marked running by processes on host, with
-// their pids, so the runner can tell which of those processes are gone.
-func (d *DB) RunningOn(ctx context.Context, host string) (map[string]int, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT key, coalesce(owner_pid, 0) FROM trials WHERE status = 'running' AND owner_host = ?", host)
+// Running is a trial some process marked running.
+type Running struct {
+	Key       string
+	Owner     Owner
+	Heartbeat time.Time // zero when the process never beat
+}
+
+// RunningTrials lists the trials marked running, with their owners and
+// last heartbeats, so the runner can tell which owners are gone.
+func (d *DB) RunningTrials(ctx context.Context) ([]Running, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT key, coalesce(owner_pid, 0), coalesce(owner_host, ''),
+		coalesce(heartbeat_at, '') FROM trials WHERE status = 'running'`)
 	if err != nil {
 		return nil, fmt.Errorf("list running trials: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	var out []Running
 	for rows.Next() {
-		var key string
-		var pid int
-		if err := rows.Scan(&key, &pid); err != nil {
+		var r Running
+		var hb string
+		if err := rows.Scan(&r.Key, &r.Owner.PID, &r.Owner.Host, &hb); err != nil {
 			return nil, fmt.Errorf("list running trials: %w", err)
 		}
-		out[key] = pid
+		r.Heartbeat, _ = time.Parse(timeFormat, hb)
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Heartbeat marks the owner's running trials among keys as alive now.
+func (d *DB) Heartbeat(ctx context.Context, keys []string, o Owner) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	defer tx.Rollback()
+	ts := now()
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `UPDATE trials SET heartbeat_at = ?
+			WHERE key = ? AND status = 'running' AND owner_pid = ? AND owner_host = ?`, ts, k, o.PID, o.Host); err != nil {
+			return fmt.Errorf("heartbeat %s: %w", k, err)
+		}
+	}
+	return tx.Commit()
 }
 
 // Abandon marks a running trial whose owner process died as interrupted,
 // so the next claim runs it again. It does nothing if the trial moved on
 // or changed owner meanwhile.
-func (d *DB) Abandon(ctx context.Context, key string, o Owner) error {
+func (d *DB) Abandon(ctx context.Context, key string, o Owner, reason string) error {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("abandon trial %s: %w", key, err)
@@ -348,7 +377,7 @@ func (d *DB) Abandon(ctx context.Context, key string, o Owner) error {
 		return fmt.Errorf("abandon trial %s: %w", key, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		detail := map[string]any{"owner_pid": o.PID, "owner_host": o.Host, "reason": "owner process is gone"}
+		detail := map[string]any{"owner_pid": o.PID, "owner_host": o.Host, "reason": reason}
 		if err := addEvent(ctx, tx, key, 0, "abandoned", detail); err != nil {
 			return fmt.Errorf("abandon trial %s: %w", key, err)
 		}

@@ -23,6 +23,8 @@ func (s *session) injectFault() error {
 		panic(fmt.Sprintf("injected fault: panic at step %d", s.step+1))
 	case ganexp.FaultError:
 		return errors.New("injected fault: error")
+	case ganexp.FaultHang:
+		select {} // like an op that never returns: nothing here checks ctx
 	}
 	return nil
 }

@@ -88,6 +88,12 @@ func (p Subprocess) Execute(ctx context.Context, t ganexp.Trial, sink Sink) Outc
 			return
 		case <-ctx.Done():
 		}
+		if errors.Is(context.Cause(ctx), ErrTimeout) {
+			// A trial past its timeout may be stuck where it cannot see a
+			// signal; it fails anyway, so it goes at once.
+			cmd.Process.Kill()
+			return
+		}
 		cmd.Process.Signal(syscall.SIGINT)
 		grace := p.Grace
 		if grace == 0 {

@@ -24,15 +24,21 @@ type Store interface {
 	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
 	SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error
 	Finish(ctx context.Context, key string, f db.Final) error
-	RunningOn(ctx context.Context, host string) (map[string]int, error)
-	Abandon(ctx context.Context, key string, o db.Owner) error
+	RunningTrials(ctx context.Context) ([]db.Running, error)
+	Heartbeat(ctx context.Context, keys []string, o db.Owner) error
+	Abandon(ctx context.Context, key string, o db.Owner, reason string) error
 }
 
 // Job is a trial with the label the progress display shows for it.
 type Job struct {
 	Trial ganexp.Trial
 	Label string // e.g. "loss=wgan lr=0.001 seed=2"
+	// Timeout, when positive, fails the trial once it has run this long.
+	Timeout time.Duration
 }
+
+// ErrTimeout is the cause of a trial's context when its timeout expires.
+var ErrTimeout = errors.New("trial timed out")
 
 // Runner runs a sweep's trials, at most Parallel at a time.
 type Runner struct {
@@ -40,6 +46,24 @@ type Runner struct {
 	Exec     Executor
 	Parallel int      // default: the number of CPUs
 	Progress Progress // default: none
+	// HeartbeatEvery is how often running trials are marked alive
+	// (default 10 s); a trial whose heartbeat is older than StaleAfter
+	// (default 2 min) on another host is taken to be orphaned.
+	HeartbeatEvery, StaleAfter time.Duration
+}
+
+func (r *Runner) heartbeatEvery() time.Duration {
+	if r.HeartbeatEvery > 0 {
+		return r.HeartbeatEvery
+	}
+	return 10 * time.Second
+}
+
+func (r *Runner) staleAfter() time.Duration {
+	if r.StaleAfter > 0 {
+		return r.StaleAfter
+	}
+	return 2 * time.Minute
 }
 
 // Summary is what a sweep run did.
@@ -91,6 +115,18 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 		parallel = runtime.NumCPU()
 	}
 	var mu sync.Mutex
+	active := map[string]bool{} // trials this process runs now
+	beat, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBeat()
+	go r.heartbeats(beat, owner, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		keys := make([]string, 0, len(active))
+		for k := range active {
+			keys = append(keys, k)
+		}
+		return keys
+	})
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
 	for _, j := range todo {
@@ -101,12 +137,16 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 			if gctx.Err() != nil {
 				return nil
 			}
+			mu.Lock()
+			active[j.Trial.Key] = true
+			mu.Unlock()
 			st, err := r.runOne(gctx, j, owner, prog)
+			mu.Lock()
+			defer mu.Unlock()
+			delete(active, j.Trial.Key)
 			if err != nil {
 				return err
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			if st == "" {
 				sum.Busy++
 			} else {
@@ -128,23 +168,50 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	return sum, nil
 }
 
-// reclaimOrphans marks as interrupted the trials that a process on this
-// host left running when it died (kill -9, a closed terminal), so that
-// this run trains them again instead of waiting for them forever.
+// reclaimOrphans marks as interrupted the trials whose owner is gone, so
+// that this run trains them again instead of waiting for them forever: on
+// this host, an owner whose pid no longer exists (kill -9, a closed
+// terminal); on another host (a shared file system), an owner whose
+// heartbeat stopped StaleAfter ago.
 func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) error {
-	running, err := r.Store.RunningOn(ctx, me.Host)
+	running, err := r.Store.RunningTrials(ctx)
 	if err != nil {
 		return err
 	}
-	for key, pid := range running {
-		if pid == me.PID || processAlive(pid) {
-			continue
+	for _, t := range running {
+		reason := ""
+		switch {
+		case t.Owner == me:
+		case t.Owner.Host == me.Host:
+			if !processAlive(t.Owner.PID) {
+				reason = fmt.Sprintf("owner process %d is gone", t.Owner.PID)
+			}
+		case time.Since(t.Heartbeat) > r.staleAfter():
+			reason = fmt.Sprintf("no heartbeat from %s since %s", t.Owner.Host, t.Heartbeat.Format(time.RFC3339))
 		}
-		if err := r.Store.Abandon(ctx, key, db.Owner{PID: pid, Host: me.Host}); err != nil {
-			return err
+		if reason != "" {
+			if err := r.Store.Abandon(ctx, t.Key, t.Owner, reason); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// heartbeats marks this process's running trials alive until ctx ends.
+func (r *Runner) heartbeats(ctx context.Context, me db.Owner, running func() []string) {
+	tick := time.NewTicker(r.heartbeatEvery())
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			// A failed beat is retried at the next tick; the trials' own
+			// writes report a store that is really broken.
+			r.Store.Heartbeat(ctx, running(), me)
+		}
+	}
 }
 
 // processAlive reports whether a process with this pid exists.
@@ -170,7 +237,17 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	start := time.Now()
 	prog.Start(j)
 	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog}
-	out := r.Exec.Execute(ctx, j.Trial, sink)
+	tctx := ctx
+	if j.Timeout > 0 {
+		var cancel context.CancelFunc
+		tctx, cancel = context.WithTimeoutCause(ctx, j.Timeout, ErrTimeout)
+		defer cancel()
+	}
+	out := r.Exec.Execute(tctx, j.Trial, sink)
+	if ctx.Err() == nil && errors.Is(context.Cause(tctx), ErrTimeout) {
+		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone,
+			Error: fmt.Sprintf("timed out after %s (the sweep's timeout); stopped at step %d", j.Timeout, max(out.StepsDone, sink.step))}
+	}
 	if sink.err != nil && out.Status != ganexp.StatusFailed {
 		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone, Error: sink.err.Error()}
 	}

@@ -56,6 +56,8 @@ func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sam
 				return step, errors.New("injected fault: error")
 			case ganexp.FaultPanic:
 				panic("injected fault: panic")
+			case ganexp.FaultHang:
+				select {} // deaf to ctx, like a stuck op
 			case ganexp.FaultVMPanic:
 				// Like a panic inside gorgonia's VM: on another goroutine,
 				// where no recover() reaches.
@@ -442,5 +444,98 @@ func TestEncodeFloats(t *testing.T) {
 	in := []float32{0, -1.5, float32(math.Inf(1)), 3e-9}
 	if got := DecodeFloats(EncodeFloats(in)); !slices.Equal(got, in) {
 		t.Errorf("round trip: %v", got)
+	}
+}
+
+func TestRunnerTimeout(t *testing.T) {
+	// In process, a trainer that checks ctx stops at the deadline; in a
+	// worker, one that hangs deaf to signals is killed. Both fail with the
+	// timeout named, and the other trials complete.
+	t.Run("InProcess", func(t *testing.T) {
+		js := jobs(2, nil)
+		js[0].Trial.Config.Steps = 100000
+		js[0].Timeout = 50 * time.Millisecond
+		d := setup(t, js)
+		r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2}
+		_, err := r.Run(context.Background(), js)
+		var tf *ganexp.TrialsFailedError
+		if !errors.As(err, &tf) || len(tf.Keys) != 1 {
+			t.Fatalf("got %v", err)
+		}
+		row, _ := d.FindTrial(context.Background(), js[0].Trial.Key)
+		if row.Status != ganexp.StatusFailed || !strings.HasPrefix(row.Error, "timed out after 50ms") {
+			t.Errorf("status %s, error %q", row.Status, row.Error)
+		}
+	})
+	t.Run("HungWorker", func(t *testing.T) {
+		js := jobs(2, map[int]*ganexp.Fault{0: {Kind: ganexp.FaultHang, Step: 5}})
+		js[0].Timeout = 300 * time.Millisecond
+		d := setup(t, js)
+		r := &Runner{Store: d, Exec: Subprocess{Command: []string{os.Args[0]}, Env: []string{"RUNNER_TEST_WORKER=1"}}, Parallel: 2}
+		start := time.Now()
+		_, err := r.Run(context.Background(), js)
+		if time.Since(start) > 10*time.Second {
+			t.Errorf("the hung worker held the sweep for %s", time.Since(start))
+		}
+		var tf *ganexp.TrialsFailedError
+		if !errors.As(err, &tf) || len(tf.Keys) != 1 || tf.Keys[0] != js[0].Trial.Key {
+			t.Fatalf("got %v", err)
+		}
+		row, _ := d.FindTrial(context.Background(), js[0].Trial.Key)
+		if !strings.HasPrefix(row.Error, "timed out after 300ms") {
+			t.Errorf("error %q", row.Error)
+		}
+		if got := statuses(t, d); got[ganexp.StatusCompleted] != 1 {
+			t.Errorf("statuses %v", got)
+		}
+	})
+}
+
+func TestRunnerReclaimsStaleOwnersElsewhere(t *testing.T) {
+	js := jobs(1, nil)
+	d := setup(t, js)
+	ctx := context.Background()
+	// A process on another host claimed the trial and then went silent.
+	if ok, err := d.Claim(ctx, js[0].Trial.Key, db.Owner{PID: 4242, Host: "elsewhere"}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 1, StaleAfter: 10 * time.Millisecond}
+	sum, err := r.Run(ctx, js)
+	if err != nil || len(sum.Ran[ganexp.StatusCompleted]) != 1 {
+		t.Fatalf("ran %v: %v", sum.Ran, err)
+	}
+	events, _ := d.Events(ctx, js[0].Trial.Key)
+	if len(events) != 1 || !strings.Contains(events[0].Detail, "no heartbeat from elsewhere") {
+		t.Errorf("events %+v", events)
+	}
+}
+
+func TestRunnerBeats(t *testing.T) {
+	js := jobs(1, nil)
+	// One evaluation, at the end: only the ticker beats while it trains.
+	js[0].Trial.Config.Steps, js[0].Trial.Config.EvalEvery = 400, 1000
+	d := setup(t, js)
+	ctx := context.Background()
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 1, HeartbeatEvery: 10 * time.Millisecond}
+	beats := map[time.Time]bool{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			time.Sleep(2 * time.Millisecond)
+			running, _ := d.RunningTrials(ctx)
+			for _, t := range running {
+				beats[t.Heartbeat] = true
+			}
+		}
+	}()
+	if _, err := r.Run(ctx, js); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	// 400 ms of training at 10 ms beats moves the heartbeat many times.
+	if len(beats) < 5 {
+		t.Errorf("saw %d distinct heartbeats while the trial ran", len(beats))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
@@ -23,6 +24,10 @@ type Spec struct {
 	Base   ganexp.Config
 	Axes   []Axis
 	Seeds  []int64
+	// Timeout, when positive, fails a trial that runs longer. It is not
+	// part of the trial: it changes what is waited for, not what is
+	// trained.
+	Timeout time.Duration
 }
 
 // Axis is one key under grid: its values are crossed with every other
@@ -140,7 +145,7 @@ func settingNames() []string {
 }
 
 var (
-	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect"}
+	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect", "timeout"}
 	archKeys = []string{"g", "d", "hidden", "activation"}
 	dataKeys = map[string][]string{
 		"ring":       {"kind", "modes", "radius", "std"},
@@ -190,6 +195,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 			spec.Axes, err = d.grid(v, dir)
 		case "detect":
 			err = d.detect(v, &spec.Base.Detect)
+		case "timeout":
+			spec.Timeout, err = d.duration(v, "timeout")
 		}
 		return err
 	})

@@ -23,7 +23,7 @@ func TestParseErrors(t *testing.T) {
 		{"MalformedFirstLine", "a: b: c\n", `g.yaml:1: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
 		{"MalformedTab", "grid:\n\t- b\n", `g.yaml:2: malformed YAML: found character that cannot start any token (fix the YAML syntax)`},
 		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},
-		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid, detect)`},
+		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid, detect, timeout)`},
 		{"UnknownTrainKey", "train:\n  lrg: 0.1\n", `g.yaml:2:3: unknown key "lrg" in train (did you mean "lr"? valid keys: loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
 		{"UnknownGridKey", "grid:\n  batch: [1]\n", `g.yaml:2:3: unknown key "batch" in grid (did you mean "batch_size"? valid keys: dataset, arch, loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},
 		{"WrongTypeInt", "train: {steps: many}\n", `g.yaml:1:16: train.steps must be an integer, got "many"`},

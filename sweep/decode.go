@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ganexp/ganexp"
 	"go.yaml.in/yaml/v3"
@@ -127,6 +128,18 @@ func (d *decoder) bool(n *yaml.Node, what string) (bool, error) {
 		return false, d.errf(n, "use true or false", "%s must be true or false, got %s", what, describe(n))
 	}
 	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", nil
+}
+
+func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, error) {
+	s, err := d.str(n, what)
+	if err != nil {
+		return 0, err
+	}
+	t, err := time.ParseDuration(s)
+	if err != nil || t <= 0 {
+		return 0, d.errf(n, "write a positive duration such as 90s, 30m or 2h", "%s: %q is not a duration", what, s)
+	}
+	return t, nil
 }
 
 func (d *decoder) float(n *yaml.Node, what string) (float64, error) {

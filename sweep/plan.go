@@ -3,17 +3,19 @@ package sweep
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ganexp/ganexp"
 )
 
 // Plan is a sweep expanded into trials.
 type Plan struct {
-	Name   string
-	File   string
-	Source []byte
-	Axes   []string // grid axis names in file order
-	Trials []Planned
+	Name    string
+	File    string
+	Source  []byte
+	Axes    []string // grid axis names in file order
+	Trials  []Planned
+	Timeout time.Duration // per trial; 0 for none
 }
 
 // Planned is one trial with the grid point it came from.
@@ -22,15 +24,29 @@ type Planned struct {
 	Point []string // one label per plan axis, in Plan.Axes order
 }
 
-// MaxTrials is the plan size above which Expand asks for confirmation.
+// MaxTrials is the plan size above which a sweep needs --yes: a typo
+// in an axis should not start ten thousand trainings.
 const MaxTrials = 1000
+
+// CheckSize refuses plans larger than MaxTrials unless yes.
+func (s *Spec) CheckSize(yes bool) error {
+	if n := s.Size(); n > MaxTrials && !yes {
+		axes := make([]string, len(s.Axes))
+		for i, a := range s.Axes {
+			axes[i] = fmt.Sprintf("%s (%d)", a.Name, len(a.Values))
+		}
+		return ganexp.Inputf(s.File, "pass --yes to run them all, or trim the grid",
+			"the grid expands to %d trials, more than %d: %s × %d seeds", n, MaxTrials, strings.Join(axes, " × "), len(s.Seeds))
+	}
+	return nil
+}
 
 // Expand crosses the axes (the last varying fastest) and then the seeds,
 // and keys every trial. Two grid points that give the same trial, which
 // happens when an axis does not apply to them (clip without wgan, beta1
 // without adam), are an error rather than a silent duplicate.
 func (s *Spec) Expand() (*Plan, error) {
-	p := &Plan{Name: s.Name, File: s.File, Source: s.Source}
+	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout}
 	for _, a := range s.Axes {
 		p.Axes = append(p.Axes, a.Name)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ganexp/ganexp"
 )
@@ -154,5 +155,34 @@ func TestExamplesPlan(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+func TestTimeoutAndSizeLimit(t *testing.T) {
+	s, err := Parse("g.yaml", []byte("timeout: 90s\n"))
+	if err != nil || s.Timeout != 90*time.Second {
+		t.Fatalf("timeout: %v %v", s, err)
+	}
+	p, _ := s.Expand()
+	if p.Timeout != 90*time.Second {
+		t.Errorf("plan timeout %v", p.Timeout)
+	}
+	for _, bad := range []string{"timeout: soon\n", "timeout: -5s\n", "timeout: 30\n"} {
+		_, err := Parse("g.yaml", []byte(bad))
+		if err == nil || !strings.HasPrefix(err.Error(), "g.yaml:1:10: timeout") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	// 11 × 10 × 10 seeds = 1,100 trials: past the limit without --yes.
+	big, err := Parse("g.yaml", []byte("seeds: 10\ngrid:\n  lr: [1,2,3,4,5,6,7,8,9,10,11]\n  batch_size: [1,2,3,4,5,6,7,8,9,10]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "g.yaml: the grid expands to 1100 trials, more than 1000: lr (11) × batch_size (10) × 10 seeds (pass --yes to run them all, or trim the grid)"
+	if err := big.CheckSize(false); err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	if err := big.CheckSize(true); err != nil {
+		t.Errorf("with --yes: %v", err)
 	}
 }

@@ -27,6 +27,7 @@ type SweepOptions struct {
 	File     string
 	Parallel int
 	DryRun   bool
+	Yes      bool // run plans larger than sweep.MaxTrials
 	// Exec runs trials; nil means one worker process of this binary per
 	// trial. Tests set an in-process executor with a fake trainer.
 	Exec runner.Executor
@@ -59,6 +60,7 @@ already completed, collapsed or diverged are skipped.`,
 	}
 	cmd.Flags().IntVarP(&o.Parallel, "parallel", "p", defaultParallel(), "trials to train at once")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan without training")
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, fmt.Sprintf("run a grid of more than %d trials", sweep.MaxTrials))
 	return cmd
 }
 
@@ -66,6 +68,9 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	a := o.App
 	spec, err := sweep.Load(o.File)
 	if err != nil {
+		return err
+	}
+	if err := spec.CheckSize(o.Yes || o.DryRun); err != nil {
 		return err
 	}
 	plan, err := spec.Expand()
@@ -103,7 +108,7 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	}
 	jobs := make([]runner.Job, len(plan.Trials))
 	for i, p := range plan.Trials {
-		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p)}
+		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p), Timeout: plan.Timeout}
 	}
 	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress}
 	if r.Exec == nil {
