@@ -73,7 +73,10 @@ func checkPath(path string, create bool) error {
 	case err == nil && st.IsDir():
 		return ganexp.Inputf(path, "give a file path, e.g. --db "+filepath.Join(path, DefaultPath), "database path is a directory")
 	case err == nil:
-		return checkHeader(path)
+		if err := checkHeader(path); err != nil || !create {
+			return err
+		}
+		return checkWritable(path)
 	case !os.IsNotExist(err):
 		return ganexp.Inputf(path, "", "cannot use database: %v", err)
 	case !create:
@@ -83,6 +86,19 @@ func checkPath(path string, create bool) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return ganexp.Inputf(path, "create the directory first, or pass another --db", "directory %s does not exist", dir)
 	}
+	return checkWritable(path)
+}
+
+// checkWritable makes sure the database's directory takes new files:
+// SQLite keeps its write-ahead log and lock files beside the database.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".ganexp-probe-*")
+	if err != nil {
+		return ganexp.Inputf(path, "pass --db in a directory you can write", "cannot write in directory %s", dir)
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 
