@@ -114,11 +114,11 @@ func describe(n *yaml.Node) string {
 
 func (d *decoder) int(n *yaml.Node, what string) (int, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-		return 0, d.errf(n, "", "%s must be an integer, got %s", what, describe(n))
+		return 0, d.errf(n, "write a whole number such as 100", "%s must be an integer, got %s", what, describe(n))
 	}
 	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
 	if err != nil || v > math.MaxInt32 || v < math.MinInt32 {
-		return 0, d.errf(n, "", "%s: %q is out of range", what, n.Value)
+		return 0, d.errf(n, "use a whole number below 2147483648", "%s: %q is out of range", what, n.Value)
 	}
 	return int(v), nil
 }
@@ -144,18 +144,18 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, error) {
 
 func (d *decoder) float(n *yaml.Node, what string) (float64, error) {
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!float" && n.ShortTag() != "!!int") {
-		return 0, d.errf(n, "", "%s must be a number, got %s", what, describe(n))
+		return 0, d.errf(n, "write a number such as 0.001 or 1e-3", "%s must be a number, got %s", what, describe(n))
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, d.errf(n, "", "%s must be a finite number, got %q", what, n.Value)
+		return 0, d.errf(n, "write a finite number such as 0.001", "%s must be a finite number, got %q", what, n.Value)
 	}
 	return v, nil
 }
 
 func (d *decoder) str(n *yaml.Node, what string) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return "", d.errf(n, "", "%s must be a string, got %s", what, describe(n))
+		return "", d.errf(n, "write a name, quoted if it looks like a number", "%s must be a string, got %s", what, describe(n))
 	}
 	return n.Value, nil
 }

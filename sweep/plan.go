@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,10 +65,7 @@ func (s *Spec) Expand() (*Plan, error) {
 		for _, seed := range s.Seeds {
 			t := ganexp.NewTrial(c, seed)
 			if prev, dup := seen[t.Key]; dup {
-				last := s.Axes[len(s.Axes)-1]
-				return nil, d.errf(last.Node,
-					"an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own",
-					"grid points %s and %s are the same trial", s.describe(prev), s.describe(point))
+				return nil, s.duplicate(d, prev, point)
 			}
 			seen[t.Key] = point
 			p.Trials = append(p.Trials, Planned{Trial: t, Point: point})
@@ -89,6 +87,26 @@ func next(idx []int, axes []Axis) bool {
 		idx[i] = 0
 	}
 	return false
+}
+
+// duplicate explains why two grid points plan the same trial: either an
+// axis lists one value twice (1e-3 and 0.001), or an axis that does not
+// apply to these trials varies.
+func (s *Spec) duplicate(d *decoder, prev, point []string) error {
+	if slices.Equal(prev, point) {
+		for _, a := range s.Axes {
+			seen := map[string]bool{}
+			for _, v := range a.Values {
+				if seen[v.Label] {
+					return d.errf(v.Node, "remove the copy", "grid.%s lists %s twice", a.Name, v.Label)
+				}
+				seen[v.Label] = true
+			}
+		}
+	}
+	return d.errf(s.Axes[len(s.Axes)-1].Node,
+		"an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own",
+		"grid points %s and %s are the same trial", s.describe(prev), s.describe(point))
 }
 
 func (s *Spec) describe(point []string) string {

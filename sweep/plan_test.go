@@ -128,15 +128,26 @@ func TestTrialKeyStable(t *testing.T) {
 }
 
 func TestExpandRejectsDuplicateTrials(t *testing.T) {
-	s, err := Parse("g.yaml", []byte("grid:\n  loss: [wgan, minimax]\n  clip: [0.01, 0.1]\n"))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, src, want string
+	}{
+		{"AxisThatDoesNotApply", "grid:\n  loss: [wgan, minimax]\n  clip: [0.01, 0.1]\n",
+			"g.yaml:3:3: grid points (loss=minimax clip=0.01) and (loss=minimax clip=0.1) are the same trial " +
+				"(an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own)"},
+		{"SameValueSpelledTwice", "grid:\n  loss: [wgan, minimax]\n  lr: [0.001, 2e-4, 1e-3]\n",
+			"g.yaml:3:21: grid.lr lists 0.001 twice (remove the copy)"},
 	}
-	_, err = s.Expand()
-	want := "g.yaml:3:3: grid points (loss=minimax clip=0.01) and (loss=minimax clip=0.1) are the same trial " +
-		"(an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own)"
-	if err == nil || err.Error() != want {
-		t.Errorf("got  %v\nwant %s", err, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("g.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Expand()
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -487,22 +488,146 @@ func TestDetectEvalOnTheFixtures(t *testing.T) {
 	}
 }
 
+// TestBadInputExitsTwoAndWritesNothing is the bad-input catalogue: every
+// case exits 2 with one line naming the file, the line and the fix, and
+// leaves an existing database byte for byte as it was.
 func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "bad.yaml", "grid:\n  loss: [nonsaturating, nonsat]\n")
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	if r := run(t, dir, nil, "sweep", "grid.yaml"); r.code != 0 {
+		t.Fatalf("seeding the database: exit %d\n%s", r.code, r.stderr)
+	}
+	dbPath := filepath.Join(dir, "ganexp.db")
+	writeFile(t, dir, "notsqlite.db", "name,score\nrun1,0.5\n")
+	newer := filepath.Join(dir, "newer.db")
+	copyFile(t, dbPath, newer)
+	if d, err := sql.Open("sqlite3", newer); err != nil {
+		t.Fatal(err)
+	} else if _, err := d.Exec("INSERT INTO schema_version VALUES (99, 'later')"); err != nil {
+		t.Fatal(err)
+	} else {
+		d.Close()
+	}
+	writeFile(t, dir, "ragged.csv", "x,y\n1,2\n3\n")
+	writeFile(t, dir, "words.csv", "x,y\n1,2\n3,abc\n")
+	writeFile(t, dir, "nan.csv", "x,y\n1,2\n3,NaN\n")
+	// edit swaps one line of tinyGrid, so every case is one mistake in a
+	// file that is otherwise fine.
+	edit := func(old, new string) string {
+		if !strings.Contains(tinyGrid, old) {
+			t.Fatalf("tinyGrid lacks %q", old)
+		}
+		return strings.Replace(tinyGrid, old, new, 1)
+	}
+	tests := []struct {
+		name string
+		body string // written to NAME.yaml when set
+		args []string
+		want string
+	}{
+		{"MalformedYAML", "name: x\ngrid:\n  loss: [minimax, hinge\n", nil,
+			"MalformedYAML.yaml:3: malformed YAML: did not find expected ',' or ']' (fix the YAML syntax)"},
+		{"UnknownKey", tinyGrid + "sede: 3\n", nil,
+			`UnknownKey.yaml:9:1: unknown key "sede" in the sweep file (did you mean "seeds"? valid keys: name, dataset, arch, train, seeds, grid, detect, timeout)`},
+		{"WrongType", edit("steps: 60", "steps: many"), nil,
+			`WrongType.yaml:4:16: train.steps must be an integer, got "many" (write a whole number such as 100)`},
+		{"EmptyAxis", edit("[nonsaturating, hinge]", "[]"), nil,
+			"EmptyAxis.yaml:7:9: grid.loss is empty (give at least one value or remove the key)"},
+		{"ZeroSteps", edit("steps: 60", "steps: 0"), nil,
+			"ZeroSteps.yaml:4:16: train.steps must be at least 1, got 0 (use a whole number ≥ 1)"},
+		{"NegativeBatch", edit("batch_size: 32", "batch_size: -32"), nil,
+			"NegativeBatch.yaml:4:32: train.batch_size must be at least 1, got -32 (use a whole number ≥ 1)"},
+		{"ZeroLearningRate", edit("loss: [nonsaturating, hinge]", "lr: [1e-3, 0]"), nil,
+			"ZeroLearningRate.yaml:7:14: grid.lr must be positive, got 0 (use a number > 0)"},
+		{"ZeroEvalEvery", edit("eval_every: 20", "eval_every: 0"), nil,
+			"ZeroEvalEvery.yaml:4:48: train.eval_every must be at least 1, got 0 (use a whole number ≥ 1)"},
+		{"UnknownLoss", edit("hinge]", "nonsat]"), nil,
+			`UnknownLoss.yaml:7:25: unknown grid.loss "nonsat" (did you mean "nonsaturating"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
+		{"UnknownDataset", edit("kind: ring", "kind: rings"), nil,
+			`UnknownDataset.yaml:2:17: unknown dataset kind "rings" (did you mean "ring"? valid: gaussian1d, mixture1d, ring, grid, csv)`},
+		{"UnknownOptimizer", edit("loss: [nonsaturating, hinge]", "optimizer: [adam, adamw]"), nil,
+			`UnknownOptimizer.yaml:7:21: unknown grid.optimizer "adamw" (did you mean "adam"? valid: adam, rmsprop, sgd)`},
+		{"UnknownActivation", edit("hidden: [8]", "hidden: [8], activation: gelu"), nil,
+			`UnknownActivation.yaml:3:33: unknown activation "gelu" (did you mean "relu"? valid: relu, leaky_relu, tanh)`},
+		{"CSVRagged", edit("kind: ring", "kind: csv, path: ragged.csv"), nil,
+			"ragged.csv:3: row has 1 values, earlier rows have 2 (every row needs the same number of values)"},
+		{"CSVNotANumber", edit("kind: ring", "kind: csv, path: words.csv"), nil,
+			`words.csv:3 field 2: "abc" is not a number (use plain decimal numbers)`},
+		{"CSVNaN", edit("kind: ring", "kind: csv, path: nan.csv"), nil,
+			`nan.csv:3 field 2: value "NaN" is not finite (remove or fix the row)`},
+		{"CSVMissing", edit("kind: ring", "kind: csv, path: gone.csv"), nil,
+			"gone.csv: no such file (check the dataset path; relative paths are relative to the sweep file)"},
+		{"SweepFileMissing", "", []string{"sweep", "nope.yaml"},
+			"nope.yaml: no such sweep file (check the path)"},
+		{"DBInMissingDir", "", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"},
+			"no/such/dir.db: directory no/such does not exist (create the directory first, or pass another --db)"},
+		{"DBInUnwritableDir", "", []string{"--db", "/proc/1/ganexp.db", "sweep", "grid.yaml"},
+			"/proc/1/ganexp.db: cannot write in directory /proc/1 (pass --db in a directory you can write)"},
+		{"DBNotSQLite", "", []string{"--db", "notsqlite.db", "sweep", "grid.yaml"},
+			"notsqlite.db: not a SQLite database (pass --db with a ganexp database, or a new file name)"},
+		{"DBNewerSchema", "", []string{"--db", "newer.db", "sweep", "grid.yaml"},
+			fmt.Sprintf("newer.db: database has schema version 99; this ganexp knows up to %d (upgrade ganexp to read it)", 2)},
+		{"DuplicateTrials", edit("loss: [nonsaturating, hinge]", "lr: [0.001, 2e-4, 1e-3]"), nil,
+			"DuplicateTrials.yaml:7:21: grid.lr lists 0.001 twice (remove the copy)"},
+		{"AxisThatDoesNotApply", edit("loss: [nonsaturating, hinge]", "clip: [0.01, 0.1]"), nil,
+			"AxisThatDoesNotApply.yaml:7:3: grid points (clip=0.01) and (clip=0.1) are the same trial (an axis that does not apply to these trials (clip without wgan, beta1/beta2 without adam, rho without rmsprop) varies; move it to a sweep of its own)"},
+		{"PastSizeLimit", edit("loss: [nonsaturating, hinge]", "lr_g: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4, 1e-3, 2e-3]\n  lr_d: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4, 1e-3]\n  batch_size: [16, 32, 64, 128, 256]"), nil,
+			"PastSizeLimit.yaml: the grid expands to 1100 trials, more than 1000: lr_g (11) × lr_d (10) × batch_size (5) × 2 seeds (pass --yes to run them all, or trim the grid)"},
+	}
+	// Only the database paths that exist are watched: the others must not
+	// come to exist.
+	watched := []string{dbPath, filepath.Join(dir, "notsqlite.db"), newer}
+	sums := func() []string {
+		var out []string
+		for _, p := range watched {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%x", sha256.Sum256(b)))
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.body != "" {
+				writeFile(t, dir, tt.name+".yaml", tt.body)
+				defer os.Remove(filepath.Join(dir, tt.name+".yaml"))
+				args = []string{"sweep", tt.name + ".yaml"}
+			}
+			before := sums()
+			r := run(t, dir, nil, args...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2", r.code)
+			}
+			if got, want := r.stderr, "ganexp: "+tt.want+"\n"; got != want {
+				t.Errorf("stderr:\ngot  %s\nwant %s", got, want)
+			}
+			if after := sums(); !slices.Equal(before, after) {
+				t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+			}
+		})
+	}
+}
+
+// TestUsageErrorsExitTwo covers mistakes on the command line itself.
+func TestUsageErrorsExitTwo(t *testing.T) {
+	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", tinyGrid)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"UnknownLoss", []string{"sweep", "bad.yaml"}, `ganexp: bad.yaml:2:25: unknown grid.loss "nonsat" (did you mean "nonsaturating"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
-		{"MissingFile", []string{"sweep", "nope.yaml"}, "ganexp: nope.yaml: no such sweep file (check the path)"},
 		{"NoArgs", []string{"sweep"}, "ganexp: accepts 1 arg(s), received 0"},
 		{"BadFlag", []string{"sweep", "grid.yaml", "--paralel", "2"}, "ganexp: unknown flag: --paralel"},
 		{"ZeroParallel", []string{"sweep", "grid.yaml", "--parallel", "0"}, "ganexp: --parallel must be at least 1, got 0"},
 		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
-		{"MissingDBDir", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"}, "ganexp: no/such/dir.db: directory no/such does not exist (create the directory first, or pass another --db)"},
 		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},
 		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: ` + strings.Join(ganexp.MetricNames(), ", ") + ")"},
 	}
@@ -519,6 +644,17 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 				t.Error("a database was written")
 			}
 		})
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
