@@ -226,7 +226,7 @@ func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Pl
 	fmt.Fprintf(w, "sweep %s: %d trials; ran %d in %s, %d already had results",
 		plan.Name, sum.Planned, ran, sum.Elapsed.Round(time.Second), sum.Skipped)
 	if sum.Busy > 0 {
-		fmt.Fprintf(w, ", %d running elsewhere", sum.Busy)
+		fmt.Fprintf(w, ", %d still running in other processes (ganexp runs --status running)", sum.Busy)
 	}
 	fmt.Fprintln(w)
 	var counts []string

@@ -1,0 +1,264 @@
+package main_test
+
+import (
+	"database/sql"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// killGrid plans 48 short trials: enough that a sweep killed every few
+// hundred milliseconds still needs more than twenty starts to finish.
+const killGrid = `name: kills
+dataset: {kind: ring}
+arch: {hidden: [8]}
+train: {steps: 300, batch_size: 32, eval_every: 20, eval_samples: 200}
+seeds: [1, 2, 3, 4]
+grid:
+  loss: [nonsaturating, hinge, lsgan, wgan]
+  lr: [1e-3, 5e-4, 2e-4]
+detect: {enabled: false}
+`
+
+// TestSweepSurvivesRepeatedKill9 kills the real binary with SIGKILL at
+// random moments, at least twenty times over one sweep, then reruns it to
+// the end. A trial completed before a kill must never run again, and the
+// final database must hold exactly what an uninterrupted sweep writes.
+func TestSweepSurvivesRepeatedKill9(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("kill schedule seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", killGrid)
+	dbPath := filepath.Join(dir, "ganexp.db")
+	finished := map[string]string{} // key -> finished_at, attempts as first seen
+	kills := 0
+	for start := 0; kills < 20; start++ {
+		if start > 200 {
+			t.Fatalf("only %d of 20 kills landed in 200 starts", kills)
+		}
+		cmd := startSweep(t, dir, io.Discard)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		// Anywhere from before the schema exists to mid-trial.
+		select {
+		case err := <-done:
+			t.Fatalf("sweep ended by itself after %d kills (%v): the grid is too small for this test", kills, err)
+		case <-time.After(time.Duration(rng.Int64N(int64(500 * time.Millisecond)))):
+		}
+		cmd.Process.Kill()
+		<-done
+		kills++
+		if _, err := os.Stat(dbPath); err != nil {
+			continue // killed before the database was created
+		}
+		for key, v := range completedTrials(t, dbPath) {
+			if prev, ok := finished[key]; ok && prev != v {
+				t.Errorf("completed trial %s changed after kill %d: %s, then %s", key, kills, prev, v)
+			}
+			finished[key] = v
+		}
+	}
+	t.Logf("%d kills; %d of 48 trials had completed", kills, len(finished))
+	waitNoWorkers(t)
+
+	r := run(t, dir, nil, "sweep", "grid.yaml")
+	if r.code != 0 {
+		t.Fatalf("final rerun: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if want := fmt.Sprintf("%d already had results", len(finished)); !strings.Contains(r.stdout, want) {
+		t.Errorf("rerun did not keep the %d completed trials:\n%s", len(finished), r.stdout)
+	}
+	for key, v := range completedTrials(t, dbPath) {
+		if prev, ok := finished[key]; ok && prev != v {
+			t.Errorf("completed trial %s ran again in the final rerun: %s, then %s", key, prev, v)
+		}
+	}
+
+	d := openDB(t, dbPath)
+	var check string
+	if err := d.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check = %q, %v", check, err)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 300"); got != 48 {
+		t.Errorf("%d completed trials, want 48", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status <> 'completed'"); got != 0 {
+		t.Errorf("%d trials not completed", got)
+	}
+
+	// An uninterrupted sweep of the same file is the reference: training
+	// is seeded, so every metric row must match it, value for value.
+	// Rows left over from a killed attempt would show up as extra or
+	// different rows.
+	clean := t.TempDir()
+	writeFile(t, clean, "grid.yaml", killGrid)
+	if r := run(t, clean, nil, "sweep", "grid.yaml", "--parallel", "2"); r.code != 0 {
+		t.Fatalf("clean sweep: exit %d\n%s", r.code, r.stderr)
+	}
+	got, want := metricRows(t, dbPath), metricRows(t, filepath.Join(clean, "ganexp.db"))
+	if len(got) != len(want) {
+		t.Errorf("%d metric rows after the kills, %d in an uninterrupted sweep", len(got), len(want))
+	}
+	diffs := 0
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			if diffs++; diffs <= 5 {
+				t.Errorf("metric %s: got %q, uninterrupted sweep has %q", k, g, w)
+			}
+		}
+	}
+	if n := count(t, d, "SELECT count(*) FROM artifacts"); n != count(t, openDB(t, filepath.Join(clean, "ganexp.db")), "SELECT count(*) FROM artifacts") {
+		t.Errorf("%d artifacts after the kills differ from the uninterrupted sweep", n)
+	}
+}
+
+// completedTrials maps each completed trial to its finish time and
+// attempt count, which change if the trial runs again.
+func completedTrials(t *testing.T, dbPath string) map[string]string {
+	t.Helper()
+	d, err := sql.Open("sqlite3", dbPath+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rows, err := d.Query("SELECT key, finished_at, attempts FROM trials WHERE status = 'completed'")
+	if err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return nil // killed before the schema was committed
+		}
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var key, at string
+		var attempts int
+		if err := rows.Scan(&key, &at, &attempts); err != nil {
+			t.Fatal(err)
+		}
+		out[key] = fmt.Sprintf("finished %s after %d attempts", at, attempts)
+	}
+	return out
+}
+
+// metricRows maps trial, metric and step to the stored value.
+func metricRows(t *testing.T, dbPath string) map[string]string {
+	t.Helper()
+	d := openDB(t, dbPath)
+	rows, err := d.Query("SELECT trial_key, name, step, quote(value) FROM metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var key, name, value string
+		var step int
+		if err := rows.Scan(&key, &name, &step, &value); err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprintf("%s/%s@%d", key, name, step)] = value
+	}
+	return out
+}
+
+// waitNoWorkers waits for orphaned workers to notice their parent died.
+func waitNoWorkers(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(workers()) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("workers outlived their killed parent: %v", workers())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestConcurrentSweepsShareOneDatabase runs four sweep processes at once on
+// one database, three grids that overlap and one of them twice. Every
+// trial must be claimed by one process and run once, and no process may
+// see "database is locked".
+func TestConcurrentSweepsShareOneDatabase(t *testing.T) {
+	dir := t.TempDir()
+	base := `dataset: {kind: ring}
+arch: {hidden: [8]}
+train: {steps: 300, batch_size: 32, eval_every: 10, eval_samples: 200}
+seeds: [1, 2]
+detect: {enabled: false}
+`
+	writeFile(t, dir, "a.yaml", "name: a\n"+base+"grid:\n  loss: [nonsaturating, hinge, lsgan]\n  lr: [1e-3, 5e-4]\n")
+	writeFile(t, dir, "b.yaml", "name: b\n"+base+"grid:\n  loss: [hinge, lsgan, wgan]\n  lr: [1e-3, 5e-4]\n")
+	writeFile(t, dir, "c.yaml", "name: c\n"+base+"grid:\n  loss: [nonsaturating, wgan, minimax]\n  lr: [5e-4, 2e-4]\n")
+	// The union: {nonsaturating, hinge, lsgan, wgan} × {1e-3, 5e-4} from a
+	// and b, plus c's nonsaturating and wgan at 2e-4 and minimax at both
+	// rates: (8 + 4) grid points × 2 seeds.
+	const union = 24
+	files := []string{"a.yaml", "b.yaml", "c.yaml", "a.yaml"}
+	outs := make([]strings.Builder, len(files))
+	errs := make(chan error, len(files))
+	for i, f := range files {
+		cmd := exec.Command(binary, "sweep", f, "--parallel", "2")
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { errs <- cmd.Wait() }()
+	}
+	for range files {
+		if err := <-errs; err != nil {
+			t.Errorf("a sweep failed: %v", err)
+		}
+	}
+	runs := map[string]int{} // trial key prefix -> processes that ran it
+	for i, out := range outs {
+		s := out.String()
+		if strings.Contains(s, "locked") || strings.Contains(s, "SQLITE_BUSY") {
+			t.Errorf("sweep %d (%s) hit a lock:\n%s", i, files[i], s)
+		}
+		for _, line := range strings.Split(s, "\n") {
+			// "[    0.9s] completed   a465bf54 at step 300/300 …"
+			if f := strings.Fields(line); len(f) > 4 && f[2] == "completed" {
+				runs[f[3]]++
+			}
+		}
+	}
+	if len(runs) != union {
+		t.Errorf("the processes ran %d distinct trials, want %d", len(runs), union)
+	}
+	for key, n := range runs {
+		if n != 1 {
+			t.Errorf("trial %s ran in %d processes", key, n)
+		}
+	}
+	d := openDB(t, filepath.Join(dir, "ganexp.db"))
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND attempts = 1 AND steps_done = 300"); got != union {
+		t.Errorf("%d trials completed in one attempt, want %d", got, union)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials"); got != union {
+		t.Errorf("%d trials, want %d", got, union)
+	}
+	if got := count(t, d, "SELECT count(*) FROM sweep_trials JOIN sweeps ON sweeps.id = sweep_id WHERE name IN ('a', 'b', 'c')"); got != 36 {
+		t.Errorf("%d sweep memberships, want 3 × 12", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'mmd2'"); got != union*30 {
+		t.Errorf("%d mmd2 rows, want %d: one per evaluation", got, union*30)
+	}
+	var check string
+	if err := d.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check = %q, %v", check, err)
+	}
+	if t.Failed() {
+		for i, out := range outs {
+			t.Logf("sweep %d (%s):\n%s", i, files[i], out.String())
+		}
+	}
+}
