@@ -50,14 +50,28 @@ func missingFile(path string, err error) error {
 	if os.IsNotExist(err) {
 		return ganexp.Inputf(path, "check the dataset path; relative paths are relative to the sweep file", "no such file")
 	}
-	return ganexp.Inputf(path, "", "cannot read: %v", err)
+	return ganexp.Inputf(path, "check that the file is readable", "cannot read: %v", err)
 }
+
+// MaxCSVBytes bounds a point file: points are held in memory, and a
+// device or /proc path must not be read forever.
+const MaxCSVBytes = 1 << 30
 
 // LoadCSV reads a point cloud: one point per line, fields separated by
 // commas (or whitespace), every row the same length, every value a finite
 // number. Blank lines and lines starting with # are skipped; the first
 // line may be a header when none of its fields is a number.
 func LoadCSV(path string) (*Points, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, missingFile(path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, ganexp.Inputf(path, "give the path of a .csv file", "not a regular file")
+	}
+	if st.Size() > MaxCSVBytes {
+		return nil, ganexp.Inputf(path, "subsample it first; points are held in memory", "file is %d MiB, more than %d MiB", st.Size()>>20, MaxCSVBytes>>20)
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, missingFile(path, err)

@@ -163,7 +163,7 @@ func Load(path string) (*Spec, error) {
 		if os.IsNotExist(err) {
 			return nil, ganexp.Inputf(path, "check the path", "no such sweep file")
 		}
-		return nil, ganexp.Inputf(path, "", "cannot read sweep file: %v", err)
+		return nil, ganexp.Inputf(path, "check that the file is readable", "cannot read sweep file: %v", err)
 	}
 	return Parse(path, data)
 }

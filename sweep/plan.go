@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type Planned struct {
 // in an axis should not start ten thousand trainings.
 const MaxTrials = 1000
 
+// HardMaxTrials is the plan size Expand refuses even with --yes: past it
+// the plan alone would not fit in memory.
+const HardMaxTrials = 1_000_000
+
 // CheckSize refuses plans larger than MaxTrials unless yes.
 func (s *Spec) CheckSize(yes bool) error {
 	if n := s.Size(); n > MaxTrials && !yes {
@@ -37,7 +42,7 @@ func (s *Spec) CheckSize(yes bool) error {
 			axes[i] = fmt.Sprintf("%s (%d)", a.Name, len(a.Values))
 		}
 		return ganexp.Inputf(s.File, "pass --yes to run them all, or trim the grid",
-			"the grid expands to %d trials, more than %d: %s × %d seeds", n, MaxTrials, strings.Join(axes, " × "), len(s.Seeds))
+			"the grid expands to %s trials, more than %d: %s × %d seeds", sizeText(n), MaxTrials, strings.Join(axes, " × "), len(s.Seeds))
 	}
 	return nil
 }
@@ -47,6 +52,10 @@ func (s *Spec) CheckSize(yes bool) error {
 // happens when an axis does not apply to them (clip without wgan, beta1
 // without adam), are an error rather than a silent duplicate.
 func (s *Spec) Expand() (*Plan, error) {
+	if n := s.Size(); n > HardMaxTrials {
+		return nil, ganexp.Inputf(s.File, "split the grid into several sweeps",
+			"the grid expands to %s trials, more than ganexp plans at once (%d)", sizeText(n), HardMaxTrials)
+	}
 	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout}
 	for _, a := range s.Axes {
 		p.Axes = append(p.Axes, a.Name)
@@ -118,12 +127,24 @@ func (s *Spec) describe(point []string) string {
 }
 
 // Size is the number of trials Expand would plan, without planning them.
+// It saturates at math.MaxInt rather than wrap, so a grid too large to
+// count is still too large for CheckSize.
 func (s *Spec) Size() int {
 	n := len(s.Seeds)
 	for _, a := range s.Axes {
+		if len(a.Values) > 0 && n > math.MaxInt/len(a.Values) {
+			return math.MaxInt
+		}
 		n *= len(a.Values)
 	}
 	return n
+}
+
+func sizeText(n int) string {
+	if n == math.MaxInt {
+		return "too many"
+	}
+	return fmt.Sprint(n)
 }
 
 // String summarises the plan for logs: "ring8-losses: 60 trials (loss × lr_g × 3 seeds)".
