@@ -45,7 +45,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
-		return nil, err
+		return nil, explain(path, err)
 	}
 	return d, nil
 }

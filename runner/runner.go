@@ -248,8 +248,10 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone,
 			Error: fmt.Sprintf("timed out after %s (the sweep's timeout); stopped at step %d", j.Timeout, max(out.StepsDone, sink.step))}
 	}
-	if sink.err != nil && out.Status != ganexp.StatusFailed {
-		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone, Error: sink.err.Error()}
+	if sink.err != nil {
+		// The store refused a write: the trial did nothing wrong, so it is
+		// left to run again rather than marked failed.
+		out = Outcome{Status: ganexp.StatusInterrupted, StepsDone: out.StepsDone, Error: "not recorded: " + sink.err.Error()}
 	}
 	if out.StepsDone < sink.step {
 		out.StepsDone = sink.step

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -537,5 +538,50 @@ func TestRunnerBeats(t *testing.T) {
 	// 400 ms of training at 10 ms beats moves the heartbeat many times.
 	if len(beats) < 5 {
 		t.Errorf("saw %d distinct heartbeats while the trial ran", len(beats))
+	}
+}
+
+// diskFullStore refuses every evaluation of one trial, the way a full disk
+// refuses a write.
+type diskFullStore struct {
+	Store
+	key string
+}
+
+func (s diskFullStore) SaveEval(ctx context.Context, key string, e db.Eval) error {
+	if key == s.key {
+		return fmt.Errorf("save eval %s: %w", key, syscall.ENOSPC)
+	}
+	return s.Store.SaveEval(ctx, key, e)
+}
+
+func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
+	js := jobs(4, nil)
+	for i := range js {
+		js[i].Trial.Config.Steps = 200
+	}
+	d := setup(t, js)
+	r := &Runner{Store: diskFullStore{d, js[0].Trial.Key}, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2}
+	_, err := r.Run(context.Background(), js)
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("got %v, want the store's error", err)
+	}
+	// Neither trial did anything wrong: both are left to run again, and
+	// the trials not yet started are untouched.
+	ctx := context.Background()
+	refused, _ := d.FindTrial(ctx, js[0].Trial.Key)
+	if refused.Status != ganexp.StatusInterrupted || !strings.HasPrefix(refused.Error, "not recorded: save eval") {
+		t.Errorf("refused trial: %s %q, want interrupted and why", refused.Status, refused.Error)
+	}
+	if got := statuses(t, d); got[ganexp.StatusInterrupted] != 2 || got[ganexp.StatusPending] != 2 {
+		t.Errorf("statuses %v, want 2 interrupted and 2 pending", got)
+	}
+	// Once the disk has room, a rerun finishes the sweep.
+	r.Store = d
+	if _, err := r.Run(ctx, js); err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(t, d); got[ganexp.StatusCompleted] != 4 {
+		t.Errorf("after rerun: %v", got)
 	}
 }

@@ -92,7 +92,7 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
 		printSummary(context.WithoutCancel(ctx), a.Out, store, plan, sum, runErr)
 	}
-	return runErr
+	return store.Explain(runErr)
 }
 
 // runPlan registers a plan's sweep and runs its trials that have no
