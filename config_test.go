@@ -79,7 +79,7 @@ func TestParseFaultRule(t *testing.T) {
 		{"vm-panic", "vm-panic:step=1", true, true},
 		{"error:step=5:seed=2", "error:step=5:seed=2", true, false},
 		{"panic:key=abd", "panic:step=1:key=abd", false, true},
-		{"explode", `GANEXP_FAULT: unknown fault kind "explode" (use vm-panic, panic, error or hang)`, false, false},
+		{"explode", `GANEXP_FAULT: unknown fault kind "explode" (use vm-panic, panic, error, hang, metric-panic or detector-panic)`, false, false},
 		{"error:step=x", `GANEXP_FAULT: bad step "x" (use an integer)`, false, false},
 		{"error:when=3", `GANEXP_FAULT: unknown part "when" (use step, seed or key)`, false, false},
 	}

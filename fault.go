@@ -19,6 +19,11 @@ const (
 	// FaultHang blocks the trainer for good, deaf to cancellation, like
 	// an op that never returns.
 	FaultHang = "hang"
+	// FaultMetricPanic panics while the metrics of the first evaluation
+	// at or after the step are computed.
+	FaultMetricPanic = "metric-panic"
+	// FaultDetectorPanic panics while the detectors judge that evaluation.
+	FaultDetectorPanic = "detector-panic"
 )
 
 // Fault makes one trial fail on purpose at a step.
@@ -42,9 +47,9 @@ func ParseFaultRule(s string) (FaultRule, error) {
 	parts := strings.Split(s, ":")
 	r := FaultRule{Fault: Fault{Kind: parts[0], Step: 1}}
 	switch r.Kind {
-	case FaultVMPanic, FaultPanic, FaultError, FaultHang:
+	case FaultVMPanic, FaultPanic, FaultError, FaultHang, FaultMetricPanic, FaultDetectorPanic:
 	default:
-		return r, Inputf("GANEXP_FAULT", "use vm-panic, panic, error or hang", "unknown fault kind %q", r.Kind)
+		return r, Inputf("GANEXP_FAULT", "use vm-panic, panic, error, hang, metric-panic or detector-panic", "unknown fault kind %q", r.Kind)
 	}
 	for _, p := range parts[1:] {
 		k, v, ok := strings.Cut(p, "=")

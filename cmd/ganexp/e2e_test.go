@@ -243,6 +243,32 @@ func TestSweepIsolatesCrashingTrials(t *testing.T) {
 	}
 }
 
+// TestSweepIsolatesPanicsInMetricsAndDetectors: a bug in a metric or a
+// detector fails the trial it hit, with message and stack, and no other.
+func TestSweepIsolatesPanicsInMetricsAndDetectors(t *testing.T) {
+	grid := strings.Replace(tinyGrid, "detect: {enabled: false}", "detect: {enabled: true}", 1)
+	for _, kind := range []string{"metric-panic", "detector-panic"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, dir, "grid.yaml", grid)
+			r := run(t, dir, []string{"GANEXP_FAULT=" + kind + ":step=30:seed=2"}, "sweep", "grid.yaml")
+			if r.code != 1 || !strings.Contains(r.stderr, "ganexp: 2 trial(s) failed") {
+				t.Fatalf("exit %d, want 1 naming 2 failed trials:\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			d := openDB(t, filepath.Join(dir, "ganexp.db"))
+			// The first evaluation from step 30 on is at step 40; the one at
+			// step 20 was recorded.
+			want := "panic: injected fault: " + kind + " at step 40%runner.(*evaluator).Eval%"
+			if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'failed' AND seed = 2 AND steps_done = 40 AND error LIKE ?", want); got != 2 {
+				t.Errorf("%d failed trials with message and stack, want 2", got)
+			}
+			if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND seed = 1"); got != 2 {
+				t.Errorf("%d completed trials of seed 1, want 2", got)
+			}
+		})
+	}
+}
+
 func TestSweepInterruptAndResume(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 4000", 1))
