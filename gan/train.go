@@ -69,8 +69,9 @@ type session struct {
 	samples        G.Value
 
 	trainRng, evalRng *rand.Rand
-	step              int  // steps done; read by the fault op
-	nonFiniteSeen     bool // a non-finite loss or gradient was reported
+	step              int        // steps done; read by the fault op
+	nonFiniteSeen     bool       // a non-finite loss or gradient was reported
+	reset             func(G.VM) // readies a machine for its next run: rewind
 }
 
 func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, error) {
@@ -83,6 +84,7 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 		cfg: c, fault: t.Fault, loss: l, dim: data.Dim(), data: data,
 		trainRng: rand.New(rand.NewPCG(uint64(t.Seed), streamTrain)),
 		evalRng:  rand.New(rand.NewPCG(uint64(t.Seed), streamEval)),
+		reset:    rewind,
 	}
 	var err error
 	if s.optG, err = newOptimizer(c.Optimizer, c.LrG, c.Beta1, c.Beta2, c.Rho); err != nil {
@@ -328,7 +330,7 @@ func (s *session) stepD() (lossV, gradNorm float64, err error) {
 	if err := s.vmD.RunAll(); err != nil {
 		return 0, 0, err
 	}
-	s.vmD.Reset()
+	s.reset(s.vmD)
 	grads := slices32(s.gradD, &s.gradDS)
 	s.optD.step(s.disW, grads)
 	if s.loss.clip {
@@ -342,7 +344,7 @@ func (s *session) stepG() (lossV, gradNorm float64, err error) {
 	if err := s.vmG.RunAll(); err != nil {
 		return 0, 0, err
 	}
-	s.vmG.Reset()
+	s.reset(s.vmG)
 	grads := slices32(s.gradG, &s.gradGS)
 	s.optG.step(s.genW, grads)
 	return scalar(s.lossG), math.Sqrt(sqNorm(grads)), nil
@@ -354,7 +356,7 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 	if err := s.vmE.RunAll(); err != nil {
 		return false, fmt.Errorf("eval at step %d: %w", s.step, err)
 	}
-	s.vmE.Reset()
+	s.reset(s.vmE)
 	snap := ganexp.Snapshot{
 		Step:            s.step,
 		LossD:           mean64(w.lossD, w.nD),
@@ -371,7 +373,7 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 		if err := s.vmGrid.RunAll(); err != nil {
 			return false, fmt.Errorf("D on the grid at step %d: %w", s.step, err)
 		}
-		s.vmGrid.Reset()
+		s.reset(s.vmGrid)
 		for i, l := range s.onGrid.Data().([]float32) {
 			x := float64(l)
 			if s.loss.prob {
