@@ -220,3 +220,18 @@ func TestTrainReportsDOnGrid(t *testing.T) {
 		t.Errorf("D(3) = %v not above D(−10) = %v", obs.last[2], obs.last[0])
 	}
 }
+
+func TestBench(t *testing.T) {
+	r, err := Bench(context.Background(), Protocols[0], 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Protocol != "ring8-mlp" || r.Steps != 3 || !(r.StepsPerSec > 0) || r.GOMAXPROCS < 1 || r.BLAS != BLAS || !isFinite(r.LossD) || r.LossD == 0 {
+		t.Errorf("result %+v", r)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Bench(ctx, Protocols[0], 3, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled bench: %v", err)
+	}
+}

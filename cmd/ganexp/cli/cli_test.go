@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -142,3 +143,36 @@ func TestSweepRunInProcess(t *testing.T) {
 }
 
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 1)) }
+
+func TestBench(t *testing.T) {
+	t.Run("JSON", func(t *testing.T) {
+		a, out, errb := newApp(nil)
+		if code := a.Run(context.Background(), []string{"bench", "--protocol", "ring8-mlp", "--steps", "2", "--warmup", "0", "--format", "json"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb)
+		}
+		var r struct {
+			Impl        string  `json:"impl"`
+			Protocol    string  `json:"protocol"`
+			Steps       int     `json:"steps"`
+			StepsPerSec float64 `json:"steps_per_s"`
+			BLASThreads int     `json:"blas_threads"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Impl != "ganexp" || r.Protocol != "ring8-mlp" || r.Steps != 2 || !(r.StepsPerSec > 0) || r.BLASThreads < 1 {
+			t.Errorf("%v %+v\n%s", err, r, out)
+		}
+	})
+	for _, tt := range []struct{ name, arg, want string }{
+		{"UnknownProtocol", "--protocol=ring25", `ganexp: --protocol: unknown protocol "ring25" (valid: ring8-mlp, ring8-mlp512)`},
+		{"BadFormat", "--format=yaml", `ganexp: --format must be table or json, got "yaml"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _, errb := newApp(nil)
+			if code := a.Run(context.Background(), []string{"bench", tt.arg}); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if got := strings.SplitN(errb.String(), "\n", 2)[0]; got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}

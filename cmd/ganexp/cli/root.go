@@ -125,6 +125,7 @@ parameter, metric curve and verdict in one SQLite file, and ranks the results.
 		NewCmdShow(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
+		NewCmdBench(a),
 		NewCmdWorker(a),
 	)
 	return root

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/gan"
 	"github.com/spf13/cobra"
 )
 
@@ -32,8 +33,8 @@ func NewCmdVersion(a *App) *cobra.Command {
 					}
 				}
 			}
-			fmt.Fprintf(a.Out, "ganexp %s\ncommit %s\ngo %s %s/%s\nsqlite %s (schema v%d)\ngorgonia %s\n",
-				Version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, db.SQLiteLibVersion(), db.SchemaVersion(), gorgonia)
+			fmt.Fprintf(a.Out, "ganexp %s\ncommit %s\ngo %s %s/%s\nsqlite %s (schema v%d)\ngorgonia %s, BLAS %s\n",
+				Version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, db.SQLiteLibVersion(), db.SchemaVersion(), gorgonia, gan.BLAS)
 			return nil
 		},
 	}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ganexp/ganexp/gan"
+	"github.com/spf13/cobra"
+)
+
+// BenchOptions are the flags of `ganexp bench`.
+type BenchOptions struct {
+	Protocols []string
+	Steps     int // timed steps of ring8-mlp; ring8-mlp512 runs a tenth
+	Warmup    int
+	Format    string
+}
+
+// NewCmdBench builds `ganexp bench`.
+func NewCmdBench(a *App) *cobra.Command {
+	o := &BenchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Time training steps of the pinned protocols (ring8-mlp, ring8-mlp512)",
+		Long: `bench trains the pinned protocols for a fixed number of steps and reports
+steps per second, bytes and allocations per step, GOMAXPROCS and the BLAS.
+Run it with GOMAXPROCS=1 to compare with a one-thread PyTorch
+(bench/torch_ring8.py); bench/compare.py interleaves the two.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runBench(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.Protocols, "protocol", []string{"ring8-mlp", "ring8-mlp512"}, "protocols to run")
+	f.IntVar(&o.Steps, "steps", 300, "timed steps of ring8-mlp; ring8-mlp512 runs a tenth")
+	f.IntVar(&o.Warmup, "warmup", 20, "untimed steps first (a tenth for ring8-mlp512)")
+	f.StringVar(&o.Format, "format", "table", "table or json (one line per protocol)")
+	return cmd
+}
+
+func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
+	if o.Format != "table" && o.Format != "json" {
+		return usagef("--format must be table or json, got %q", o.Format)
+	}
+	if o.Steps < 1 || o.Warmup < 0 {
+		return usagef("--steps must be at least 1 and --warmup at least 0")
+	}
+	var protocols []gan.Protocol
+	for _, name := range o.Protocols {
+		i := slices.IndexFunc(gan.Protocols, func(p gan.Protocol) bool { return p.Name == name })
+		if i < 0 {
+			return usagef("--protocol: unknown protocol %q (valid: ring8-mlp, ring8-mlp512)", name)
+		}
+		protocols = append(protocols, gan.Protocols[i])
+	}
+	var tw *tabwriter.Writer
+	if o.Format == "table" {
+		fmt.Fprintf(a.Out, "ganexp bench: %s, %d CPUs, GOMAXPROCS %d, BLAS %s with %d thread(s), %s\n",
+			cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), gan.BLAS, gan.BLASThreads(), runtime.Version())
+		tw = tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "protocol\tsteps\tsteps/s\tms/step\tKB/step\tallocs/step\t")
+	}
+	for _, p := range protocols {
+		steps, warmup := o.Steps, o.Warmup
+		if p.Name == "ring8-mlp512" {
+			steps, warmup = max(10, steps/10), max(2, warmup/10)
+		}
+		r, err := gan.Bench(cmd.Context(), p, steps, warmup)
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", p.Name, err)
+		}
+		if o.Format == "json" {
+			line, _ := json.Marshal(struct {
+				Impl string `json:"impl"`
+				gan.BenchResult
+			}{"ganexp", r})
+			fmt.Fprintln(a.Out, string(line))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.2f\t%.0f\t%.0f\t\n", r.Protocol, r.Steps, r.StepsPerSec,
+			1000/r.StepsPerSec, r.BytesPerStep/1024, r.AllocsPerStep)
+	}
+	if tw != nil {
+		tw.Flush()
+	}
+	return nil
+}
+
+// cpuModel reads the CPU's name from /proc/cpuinfo, for the record.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}

@@ -1,0 +1,101 @@
+package gan
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
+)
+
+// Protocol is a pinned benchmark set-up: ring8-mlp or ring8-mlp512.
+type Protocol struct {
+	Name   string
+	Hidden []int
+}
+
+// Protocols are the pinned benchmark protocols. Both train on a ring of
+// 8 (radius 2, std 0.02) with ReLU MLPs, the non-saturating loss, Adam
+// (1e-3, 0.5, 0.999), batch 256, and one D step then one G step.
+var Protocols = []Protocol{
+	{"ring8-mlp", []int{128, 128}},
+	{"ring8-mlp512", []int{512, 512, 512}},
+}
+
+// Config is the protocol's trial configuration.
+func (p Protocol) Config() ganexp.Config {
+	return ganexp.Config{
+		Dataset: dataset.Defaults(ganexp.Dataset{Kind: "ring"}),
+		Arch:    ganexp.Arch{Name: p.Name, G: p.Hidden, D: p.Hidden, Activation: "relu"},
+		Loss:    "nonsaturating", Optimizer: "adam", LrG: 1e-3, LrD: 1e-3, Beta1: 0.5, Beta2: 0.999,
+		BatchSize: 256, ZDim: 2, NCritic: 1, Steps: 1 << 30, EvalEvery: 1 << 30, EvalSamples: 2500,
+		Detect: ganexp.Detect{Enabled: false},
+	}
+}
+
+// BenchResult is what one timed run of a protocol measured.
+type BenchResult struct {
+	Protocol      string  `json:"protocol"`
+	Steps         int     `json:"steps"`
+	Seconds       float64 `json:"seconds"`
+	StepsPerSec   float64 `json:"steps_per_s"`
+	BytesPerStep  float64 `json:"bytes_per_step"`
+	AllocsPerStep float64 `json:"allocs_per_step"`
+	GOMAXPROCS    int     `json:"gomaxprocs"`
+	BLAS          string  `json:"blas"`
+	BLASThreads   int     `json:"blas_threads"`
+	LossD         float64 `json:"loss_d"` // of the last step: shows it trained
+	LossG         float64 `json:"loss_g"`
+}
+
+// Bench builds the protocol's session, runs warmup untimed steps, then
+// times steps training steps (a D step and a G step each) and counts
+// what they allocate.
+func Bench(ctx context.Context, p Protocol, steps, warmup int) (BenchResult, error) {
+	c := p.Config()
+	src, err := dataset.New(c.Dataset)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	s, err := newSession(ganexp.NewTrial(c, 1), src, nil)
+	if err != nil {
+		return BenchResult{}, fmt.Errorf("build %s: %w", p.Name, err)
+	}
+	defer s.close()
+	var ld, lg float64
+	step := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ld, _, err = s.stepD(); err != nil {
+			return err
+		}
+		lg, _, err = s.stepG()
+		return err
+	}
+	for range warmup {
+		if err := step(); err != nil {
+			return BenchResult{}, err
+		}
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	for range steps {
+		if err := step(); err != nil {
+			return BenchResult{}, err
+		}
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	n := float64(steps)
+	return BenchResult{
+		Protocol: p.Name, Steps: steps, Seconds: elapsed.Seconds(), StepsPerSec: n / elapsed.Seconds(),
+		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / n,
+		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / n,
+		GOMAXPROCS:    runtime.GOMAXPROCS(0), BLAS: BLAS, BLASThreads: BLASThreads(), LossD: ld, LossG: lg,
+	}, nil
+}
