@@ -93,7 +93,7 @@ func must(n *G.Node, err error) *G.Node {
 func mean(n *G.Node) *G.Node     { return must(G.Mean(n)) }
 func square(n *G.Node) *G.Node   { return must(G.Square(n)) }
 func softplus(n *G.Node) *G.Node { return must(G.Softplus(n)) }
-func relu(n *G.Node) *G.Node     { return must(G.Rectify(n)) }
+func relu(n *G.Node) *G.Node     { return must(rectify(n)) }
 func neg(n *G.Node) *G.Node      { return must(G.Neg(n)) }
 func add(a, b *G.Node) *G.Node   { return must(G.Add(a, b)) }
 func sub(a, b *G.Node) *G.Node   { return must(G.Sub(a, b)) }

@@ -86,7 +86,7 @@ func (m *mlp) apply(x *G.Node, ws []*G.Node) (*G.Node, error) {
 func activate(name string, x *G.Node) (*G.Node, error) {
 	switch name {
 	case "relu":
-		return G.Rectify(x)
+		return rectify(x)
 	case "leaky_relu":
 		return G.LeakyRelu(x, 0.2)
 	case "tanh":

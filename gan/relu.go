@@ -1,0 +1,126 @@
+package gan
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// rectify is max(x, 0) as one gorgonia op. gorgonia's Rectify is x ⊙ (x ≥ 0):
+// a comparison whose branches the CPU mispredicts half the time, then a
+// product, and the same two passes again for the gradient. Here forward
+// and backward are one branch-free pass each. The derivative is 1 where
+// x > 0 and 0 elsewhere, as PyTorch's threshold_backward.
+func rectify(x *G.Node) (*G.Node, error) { return G.ApplyOp(reluOp{}, x) }
+
+type reluOp struct{}
+
+func (reluOp) Arity() int { return 1 }
+func (reluOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op reluOp) Do(in ...G.Value) (G.Value, error) {
+	return op.UsePreallocDo(newLike(in[0]), in...)
+}
+
+// UsePreallocDo writes into the machine's register, so a rewound machine
+// allocates nothing here.
+func (reluOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
+	x, dst, err := f32s(in[0], out)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range x {
+		b := math.Float32bits(v)
+		// Keep the bits when the sign bit is clear: the mask is all ones
+		// for x ≥ +0 and zero for negative x (and −0).
+		dst[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+	}
+	return out, nil
+}
+func (reluOp) ReturnsPtr() bool      { return false }
+func (reluOp) CallsExtern() bool     { return false }
+func (reluOp) OverwritesInput() int  { return -1 }
+func (reluOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.relu") }
+func (reluOp) String() string        { return "ReLU" }
+func (op reluOp) Hashcode() uint32   { return hashOf(op) }
+func (reluOp) DiffWRT(int) []bool    { return []bool{true} }
+func (reluOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(reluGradOp{}, in[0], grad)
+	return G.Nodes{d}, err
+}
+
+// reluGradOp is grad where x > 0 and 0 elsewhere.
+type reluGradOp struct{}
+
+func (reluGradOp) Arity() int { return 2 }
+func (reluGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a)
+}
+func (reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op reluGradOp) Do(in ...G.Value) (G.Value, error) {
+	return op.UsePreallocDo(newLike(in[0]), in...)
+}
+func (reluGradOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
+	x, dst, err := f32s(in[0], out)
+	if err != nil {
+		return nil, err
+	}
+	g, _, err := f32s(in[1], out)
+	if err != nil {
+		return nil, err
+	}
+	if len(g) != len(x) {
+		return nil, fmt.Errorf("relu gradient: %d values for %d inputs", len(g), len(x))
+	}
+	for i, v := range x {
+		// −bits (as int32, widened) is negative exactly when x > 0; the
+		// arithmetic shift turns that into an all-ones mask.
+		mask := uint32((-int64(int32(math.Float32bits(v)))) >> 63)
+		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & mask)
+	}
+	return out, nil
+}
+func (reluGradOp) ReturnsPtr() bool      { return false }
+func (reluGradOp) CallsExtern() bool     { return false }
+func (reluGradOp) OverwritesInput() int  { return -1 }
+func (reluGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.relu_grad") }
+func (reluGradOp) String() string        { return "ReLUGrad" }
+func (op reluGradOp) Hashcode() uint32   { return hashOf(op) }
+
+func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+// newLike allocates a float32 tensor shaped like v.
+func newLike(v G.Value) G.Value {
+	return tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(v.Shape().Clone()...))
+}
+
+// f32s returns the float32 data of an input and of the output, which must
+// be as long.
+func f32s(in, out G.Value) (x, dst []float32, err error) {
+	x, ok := in.Data().([]float32)
+	if !ok {
+		return nil, nil, fmt.Errorf("relu: want float32 values, got %T", in.Data())
+	}
+	dst, ok = out.Data().([]float32)
+	if !ok || len(dst) != len(x) {
+		return nil, nil, fmt.Errorf("relu: output of %d values for %d inputs", len(dst), len(x))
+	}
+	return x, dst, nil
+}
