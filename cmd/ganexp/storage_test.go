@@ -16,15 +16,8 @@ import (
 // elsewhere, unless GANEXP_STORAGE_TEST=1 says they must run (.ci/run
 // sets it when it can mount).
 
-const storageGrid = `name: storage
-dataset: {kind: ring}
-arch: {hidden: [8]}
-train: {steps: 1500, batch_size: 32, eval_every: 20, eval_samples: 200}
-seeds: [1, 2]
-grid:
-  loss: [nonsaturating, hinge]
-detect: {enabled: false}
-`
+// storageGrid trains long enough for the fault to land mid-sweep.
+var storageGrid = strings.Replace(tinyGrid, "steps: 60", "steps: 1500", 1)
 
 func cannotMount(t *testing.T, format string, args ...any) {
 	t.Helper()
@@ -112,14 +105,7 @@ func TestSweepOnAFullDisk(t *testing.T) {
 			}
 		}
 	})
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
-	}
-	t.Logf("sweep output:\n%s", out)
-	last := lastLine(out)
-	if !strings.HasPrefix(last, "ganexp: ganexp.db: the disk is full; ") || !strings.HasSuffix(last, "(fix the disk, then rerun the same command: completed trials are kept, the others start over)") {
-		t.Errorf("last line:\n%s\nwhole output:\n%s", last, out)
-	}
+	checkStorageError(t, code, out, "the disk is full")
 	os.Remove(fill)
 	checkResumes(t, dir)
 }
@@ -165,14 +151,7 @@ func TestSweepOnADiskThatTurnsReadOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
-	}
-	t.Logf("sweep output:\n%s", out)
-	last := lastLine(out)
-	if !strings.HasPrefix(last, "ganexp: ganexp.db: the file system became read-only; ") || !strings.HasSuffix(last, "completed trials are kept, the others start over)") {
-		t.Errorf("last line:\n%s\nwhole output:\n%s", last, out)
-	}
+	checkStorageError(t, code, out, "the file system became read-only")
 	// While it stays read-only, a rerun says so and changes nothing.
 	r := run(t, dir, nil, "sweep", "grid.yaml")
 	if want := "ganexp: ganexp.db: cannot write in directory . (pass --db in a directory you can write)\n"; r.code != 2 || r.stderr != want {
@@ -202,6 +181,21 @@ func loopDevice(t *testing.T, dir string) string {
 	}
 	t.Fatalf("%s is not in /proc/self/mounts", dir)
 	return ""
+}
+
+// checkStorageError checks that the sweep stopped with exit 1 and, as its
+// last line, one naming the fault and the way out.
+func checkStorageError(t *testing.T, code int, out, what string) {
+	t.Helper()
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	t.Logf("sweep output:\n%s", out)
+	last := lastLine(out)
+	if !strings.HasPrefix(last, "ganexp: ganexp.db: "+what+"; ") ||
+		!strings.HasSuffix(last, "(fix the disk, then rerun the same command: completed trials are kept, the others start over)") {
+		t.Errorf("last line:\n%s\nwhole output:\n%s", last, out)
+	}
 }
 
 func lastLine(s string) string {
