@@ -585,3 +585,28 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 		t.Errorf("after rerun: %v", got)
 	}
 }
+
+// TestProcessAliveSeesZombies: a sweep killed with -9 stays a zombie
+// until its parent reaps it; its trials must count as orphaned already.
+func TestProcessAliveSeesZombies(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if !processAlive(pid) {
+		t.Fatal("a running process counts as dead")
+	}
+	cmd.Process.Kill()
+	deadline := time.Now().Add(5 * time.Second)
+	for processAlive(pid) { // not reaped: a zombie
+		if time.Now().After(deadline) {
+			t.Fatal("a killed, unreaped process still counts as alive")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Wait()
+	if processAlive(pid) {
+		t.Error("a reaped process counts as alive")
+	}
+}
