@@ -66,15 +66,14 @@ func (m *mlp) apply(x *G.Node, ws []*G.Node) (*G.Node, error) {
 	h := x
 	layers := len(ws) / 2
 	for i := 0; i < layers; i++ {
+		last := i == layers-1
+		fuse := !last && m.activation == "relu"
 		var err error
-		if h, err = G.Mul(h, ws[2*i]); err != nil {
-			return nil, fmt.Errorf("%s layer %d matmul: %w", m.name, i, err)
+		if h, err = dense(h, ws[2*i], ws[2*i+1], fuse); err != nil {
+			return nil, fmt.Errorf("%s layer %d: %w", m.name, i, err)
 		}
-		if h, err = G.BroadcastAdd(h, ws[2*i+1], nil, []byte{0}); err != nil {
-			return nil, fmt.Errorf("%s layer %d bias: %w", m.name, i, err)
-		}
-		if i == layers-1 {
-			break
+		if last || fuse {
+			continue
 		}
 		if h, err = activate(m.activation, h); err != nil {
 			return nil, fmt.Errorf("%s layer %d %s: %w", m.name, i, m.activation, err)

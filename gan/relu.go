@@ -4,18 +4,20 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/ganexp/ganexp/gan/internal/simd"
 )
 
 // rectify is max(x, 0) as one gorgonia op. gorgonia's Rectify is x ⊙ (x ≥ 0):
 // a comparison whose branches the CPU mispredicts half the time, then a
 // product, and the same two passes again for the gradient. Here forward
-// and backward are one branch-free pass each. The derivative is 1 where
-// x > 0 and 0 elsewhere, as PyTorch's threshold_backward.
+// and backward are one vectorised pass each. The derivative is 1 where
+// x > 0 and 0 elsewhere, as PyTorch's threshold_backward; NaN passes
+// forward and gets no gradient.
 func rectify(x *G.Node) (*G.Node, error) { return G.ApplyOp(reluOp{}, x) }
 
 type reluOp struct{}
@@ -39,12 +41,7 @@ func (reluOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, v := range x {
-		b := math.Float32bits(v)
-		// Keep the bits when the sign bit is clear: the mask is all ones
-		// for x ≥ +0 and zero for negative x (and −0).
-		dst[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
-	}
+	simd.Relu(dst, x)
 	return out, nil
 }
 func (reluOp) ReturnsPtr() bool      { return false }
@@ -59,7 +56,8 @@ func (reluOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, err
 }
 
-// reluGradOp is grad where x > 0 and 0 elsewhere.
+// reluGradOp is grad where in[0] > 0 and 0 elsewhere. in[0] may be ReLU's
+// input or its output: each is positive exactly where the other is.
 type reluGradOp struct{}
 
 func (reluGradOp) Arity() int { return 2 }
@@ -85,12 +83,7 @@ func (reluGradOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	if len(g) != len(x) {
 		return nil, fmt.Errorf("relu gradient: %d values for %d inputs", len(g), len(x))
 	}
-	for i, v := range x {
-		// −bits (as int32, widened) is negative exactly when x > 0; the
-		// arithmetic shift turns that into an all-ones mask.
-		mask := uint32((-int64(int32(math.Float32bits(v)))) >> 63)
-		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & mask)
-	}
+	simd.ReluGrad(dst, x, g)
 	return out, nil
 }
 func (reluGradOp) ReturnsPtr() bool      { return false }

@@ -1,0 +1,232 @@
+// Package simd holds the AVX2/FMA kernels of the training step: a float32
+// matrix multiply (packed panels, a 6×16 micro-kernel in assembly) and the
+// ReLU passes. gonum's pure-Go Sgemm is an axpy loop that reaches about 5
+// GFLOPS here, and the products of a GAN's MLP layers are most of a step.
+package simd
+
+import (
+	"fmt"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Tile and block sizes: the kernel computes 6×16 tiles of C over K blocks
+// of 256, so a 16-column panel of B (16 KB) stays in L1.
+const (
+	mr = 6
+	nr = 16
+	kc = 256
+)
+
+// parallelWork is the number of multiply-adds above which a product is
+// split over threads; below it the goroutine hand-off costs more than it
+// saves.
+const parallelWork = 1 << 19
+
+var pool = sync.Pool{New: func() any { return new([]float32) }}
+
+func getBuf(n int) *[]float32 {
+	p := pool.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, with
+// the arguments of BLAS sgemm; op(X) is Xᵀ when the flag is set. It uses
+// up to threads goroutines for large products. Callers must check
+// Available first.
+func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, threads int) {
+	Check(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+				continue
+			}
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+	if alpha == 0 || k == 0 {
+		return
+	}
+	if n == 1 {
+		// A matrix-vector product: no panel to fill, gonum's dot loops
+		// are as fast as memory allows.
+		incB := ldb
+		if tB {
+			incB = 1
+		}
+		if tA {
+			gonum.Implementation{}.Sgemv(blas.Trans, k, m, alpha, a, lda, b, incB, 1, c, ldc)
+		} else {
+			gonum.Implementation{}.Sgemv(blas.NoTrans, m, k, alpha, a, lda, b, incB, 1, c, ldc)
+		}
+		return
+	}
+	np := (n + nr - 1) / nr
+	bBuf := getBuf(kc * np * nr)
+	defer pool.Put(bBuf)
+	bp := *bBuf
+	if threads < 1 || m*n*k < parallelWork {
+		threads = 1
+	}
+	// Rows per worker: whole mr panels, so that workers never share a tile.
+	chunk := ((m+threads-1)/threads + mr - 1) / mr * mr
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		packB(tB, b, ldb, pc, kb, n, bp)
+		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc}
+		if threads == 1 {
+			bl.rows(0, m)
+			continue
+		}
+		var wg sync.WaitGroup
+		for r0 := 0; r0 < m; r0 += chunk {
+			wg.Add(1)
+			go func(r0 int) {
+				defer wg.Done()
+				bl.rows(r0, min(m, r0+chunk))
+			}(r0)
+		}
+		wg.Wait()
+	}
+}
+
+// blk is one K block of a product: op(A)[:, pc:pc+kb] · op(B)[pc:pc+kb, :].
+type blk struct {
+	tA, tB    bool
+	a, b, bp  []float32
+	lda, ldb  int
+	alpha     float32
+	pc, kb, n int
+	c         []float32
+	ldc       int
+}
+
+// rows adds rows [r0, r1) of the block's product to C. A is read in place
+// when alpha is 1 (gorgonia's only use); a panel with fewer than six rows,
+// or a scaled A, is packed first.
+func (bl *blk) rows(r0, r1 int) {
+	kb := bl.kb
+	aBuf := getBuf(mr * kb)
+	defer pool.Put(aBuf)
+	ap := *aBuf
+	var tmp [mr * nr]float32
+	for ir := r0; ir < r1; ir += mr {
+		rows := min(mr, r1-ir)
+		var (
+			apan   *float32
+			rs, cs int
+		)
+		switch {
+		case rows < mr || bl.alpha != 1:
+			packA(bl.tA, bl.a, bl.lda, bl.alpha, ir, rows, bl.pc, kb, ap)
+			apan, rs, cs = &ap[0], 1, mr
+		case bl.tA:
+			apan, rs, cs = &bl.a[bl.pc*bl.lda+ir], 1, bl.lda
+		default:
+			apan, rs, cs = &bl.a[ir*bl.lda+bl.pc], bl.lda, 1
+		}
+		for jp := 0; jp < bl.n; jp += nr {
+			nb := min(nr, bl.n-jp)
+			bpan, bs := &bl.bp[jp/nr*kb*nr], nr
+			ci := ir*bl.ldc + jp
+			if rows == mr && nb == nr {
+				kern6x16(kb, apan, rs, cs, bpan, bs, &bl.c[ci], bl.ldc)
+				continue
+			}
+			// An edge tile goes through a scratch tile so that the kernel
+			// never touches C outside the product.
+			clear(tmp[:])
+			kern6x16(kb, apan, rs, cs, bpan, bs, &tmp[0], nr)
+			for i := range rows {
+				dst := bl.c[ci+i*bl.ldc : ci+i*bl.ldc+nb]
+				for j, v := range tmp[i*nr : i*nr+nb] {
+					dst[j] += v
+				}
+			}
+		}
+	}
+}
+
+// packB copies the panels of op(B)[pc:pc+kb, :] that the kernel cannot
+// read in place (transposed B, and the last panel if it has fewer than 16
+// columns) into 16-column panels of kb rows, zero-padded.
+func packB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32) {
+	for jp := 0; jp < n; jp += nr {
+		nb := min(nr, n-jp)
+		pan := bp[jp/nr*kb*nr : (jp/nr+1)*kb*nr]
+		if nb < nr {
+			clear(pan)
+		}
+		if !tB {
+			for p := range kb {
+				src := b[(pc+p)*ldb+jp:]
+				copy(pan[p*nr:p*nr+nb], src[:nb])
+			}
+			continue
+		}
+		for j := range nb {
+			src := b[(jp+j)*ldb+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				pan[p*nr+j] = v
+			}
+		}
+	}
+}
+
+// packA copies alpha·op(A)[ir:ir+rows, pc:pc+kb] into one 6-row panel
+// (element (i, p) at ap[p*6+i]), zero-padding missing rows.
+func packA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb int, ap []float32) {
+	pan := ap[:mr*kb]
+	if rows < mr {
+		clear(pan)
+	}
+	if tA {
+		for p := range kb {
+			src := a[(pc+p)*lda+ir:]
+			src = src[:rows]
+			dst := pan[p*mr : p*mr+rows]
+			for i, v := range src {
+				dst[i] = alpha * v
+			}
+		}
+		return
+	}
+	for i := range rows {
+		src := a[(ir+i)*lda+pc:]
+		src = src[:kb]
+		for p, v := range src {
+			pan[p*mr+i] = alpha * v
+		}
+	}
+}
+
+// Check panics, as gonum does, when a slice is too short for the product:
+// the kernel writes through pointers and must never pass a slice's end.
+func Check(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	ra, ca := m, k
+	if tA {
+		ra, ca = k, m
+	}
+	rb, cb := k, n
+	if tB {
+		rb, cb = n, k
+	}
+	short := func(l, rows, cols, ld int) bool { return ld < max(1, cols) || (rows > 0 && l < (rows-1)*ld+cols) }
+	if m < 0 || n < 0 || k < 0 || short(la, ra, ca, lda) || short(lb, rb, cb, ldb) || short(lc, m, n, ldc) {
+		panic(fmt.Sprintf("sgemm: bad sizes or slices too short for %dx%dx%d (lda %d ldb %d ldc %d)", m, n, k, lda, ldb, ldc))
+	}
+}

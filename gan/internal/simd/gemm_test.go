@@ -1,0 +1,113 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive is the definition of sgemm, summed in float64.
+func naive(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				ai, bi := i*lda+p, p*ldb+j
+				if tA {
+					ai = p*lda + i
+				}
+				if tB {
+					bi = j*ldb + p
+				}
+				av, bv := a[ai], b[bi]
+				s += float64(av) * float64(bv)
+			}
+			c[i*ldc+j] = float32(float64(alpha)*s + float64(beta)*float64(c[i*ldc+j]))
+		}
+	}
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// TestGemm compares every transpose case, edge tiles, strides wider than
+// the matrix, several K blocks and the threaded split against the
+// definition. C is surrounded by sentinel values that must survive.
+func TestGemm(t *testing.T) {
+	if !Available {
+		t.Skip("no AVX2/FMA on this CPU")
+	}
+	shapes := []struct{ m, n, k int }{
+		{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {256, 128, 2}, {256, 1, 128}, {128, 1, 256},
+		{2, 128, 256}, {256, 2, 128}, {256, 128, 128}, {5, 3, 600}, {97, 33, 257}, {300, 70, 520},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, s := range shapes {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, threads := range []int{1, 3} {
+					name := fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/threads=%d", s.m, s.n, s.k, tA, tB, threads)
+					t.Run(name, func(t *testing.T) {
+						ra, ca := s.m, s.k
+						if tA {
+							ra, ca = s.k, s.m
+						}
+						rb, cb := s.k, s.n
+						if tB {
+							rb, cb = s.n, s.k
+						}
+						lda, ldb, ldc := ca+3, cb+1, s.n+5
+						a, b := randSlice(r, ra*lda), randSlice(r, rb*ldb)
+						const pad = 40
+						c := randSlice(r, s.m*ldc+pad)
+						want := append([]float32(nil), c...)
+						alpha, beta := float32(0.7), float32(-1.5)
+						naive(tA, tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, want, ldc)
+						// Work large enough to split even for small shapes.
+						Gemm(tA, tB, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+						for i := range c {
+							tol := 1e-4 * (1 + math.Sqrt(float64(s.k)))
+							if d := math.Abs(float64(c[i] - want[i])); d > tol {
+								t.Fatalf("c[%d] (row %d col %d) = %v, want %v", i, i/ldc, i%ldc, c[i], want[i])
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestGemmBetaZeroIgnoresNaN: with beta 0, C's old contents are not read,
+// as BLAS specifies, so NaN garbage in a fresh buffer does not leak.
+func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
+	if !Available {
+		t.Skip("no AVX2/FMA on this CPU")
+	}
+	a := []float32{1, 2, 3, 4} // 2×2
+	b := []float32{5, 6, 7, 8}
+	c := []float32{float32(math.NaN()), 0, 0, float32(math.Inf(1))}
+	Gemm(false, false, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2, 1)
+	// By hand: [1 2;3 4]·[5 6;7 8] = [19 22; 43 50].
+	got, want := c, []float32{19, 22, 43, 50}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+func TestGemmPanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a C too short")
+		}
+	}()
+	Gemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2, 1)
+}

@@ -1,0 +1,27 @@
+//go:build amd64 && !purego
+
+package simd
+
+import "golang.org/x/sys/cpu"
+
+// Available reports whether this CPU runs the AVX2/FMA kernel; without
+// it, callers keep gonum's matrix multiply.
+var Available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// kern6x16 adds the product of a 6×k block of A (element (i, p) at
+// a[i*rs+p*cs]) and a k×16 block of B (row p at b[p*bs]) to the 6×16
+// block of C at c (row stride ldc), all strides in elements.
+//
+//go:noescape
+func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int)
+
+// relu8 sets dst = max(0, x) for n, a multiple of 8, values.
+//
+//go:noescape
+func relu8(dst, x *float32, n int)
+
+// reluGrad8 sets dst = gr where y > 0 and 0 elsewhere, for n, a multiple
+// of 8, values.
+//
+//go:noescape
+func reluGrad8(dst, y, gr *float32, n int)

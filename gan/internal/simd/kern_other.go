@@ -1,0 +1,14 @@
+//go:build !amd64 || purego
+
+package simd
+
+// Available is false where there is no assembly kernel.
+var Available = false
+
+func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int) {
+	panic("sgemm: no kernel on this architecture")
+}
+
+func relu8(dst, x *float32, n int) { panic("simd: no kernel on this architecture") }
+
+func reluGrad8(dst, y, gr *float32, n int) { panic("simd: no kernel on this architecture") }
