@@ -300,3 +300,94 @@ func TestMigrateFromV1(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateMetricsToEvals writes metric rows the v2 way (a row per value,
+// one NULL for a non-finite value, one evaluation with only two metrics),
+// migrates, and checks that the metrics view gives back exactly those rows.
+func TestMigrateMetricsToEvals(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	raw, err := open(path, "rwc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := migrations()
+	for _, m := range ms[:2] {
+		if err := raw.apply(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := ganexp.NewTrial(testConfig("hinge"), 1)
+	if _, err := raw.RegisterSweep(ctx, "s", "s.yaml", nil, []ganexp.Trial{tr}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		step  int
+		name  string
+		value any
+		wall  float64
+	}
+	var rows []row
+	for i, m := range ganexp.Metrics {
+		rows = append(rows, row{100, m.Name, float64(i) + 0.25, 1.5})
+	}
+	rows[7].value = nil // a NaN, stored as NULL
+	rows = append(rows, row{200, "loss_d", 0.5, 3}, row{200, "d_fake", -1.0, 3})
+	for _, r := range rows {
+		if _, err := raw.sql.Exec("INSERT INTO metrics (trial_key, step, name, value, wall_s) VALUES (?, ?, ?, ?, ?)", tr.Key, r.step, r.name, r.value, r.wall); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dump := func(q *sql.DB) []string {
+		rs, err := q.Query("SELECT step, name, quote(value), wall_s FROM metrics ORDER BY step, name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var out []string
+		for rs.Next() {
+			var step int
+			var name, value string
+			var wall float64
+			rs.Scan(&step, &name, &value, &wall)
+			out = append(out, fmt.Sprint(step, name, value, wall))
+		}
+		return out
+	}
+	want := dump(raw.sql)
+	raw.Close()
+	d, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got := dump(d.sql)
+	if len(got) != len(rows) || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("metrics after migrating:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestEvalsColumnsFollowMetrics: the evals table's metric columns, and so
+// the bits of its present mask, are in the order of ganexp.Metrics.
+func TestEvalsColumnsFollowMetrics(t *testing.T) {
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rs, err := d.sql.Query("SELECT name FROM pragma_table_info('evals')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var got []string
+	for rs.Next() {
+		var n string
+		rs.Scan(&n)
+		got = append(got, n)
+	}
+	want := append([]string{"trial_key", "step", "wall_s", "present"}, ganexp.MetricNames()...)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("evals columns %v, want %v", got, want)
+	}
+}

@@ -163,7 +163,7 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 	// The trial's history (abandoned attempts) stays; what the earlier
 	// attempt measured goes.
 	for _, q := range []string{
-		"DELETE FROM metrics WHERE trial_key = ?",
+		"DELETE FROM evals WHERE trial_key = ?",
 		"DELETE FROM artifacts WHERE trial_key = ?",
 		"DELETE FROM events WHERE trial_key = ? AND kind <> 'abandoned'",
 	} {
@@ -197,47 +197,105 @@ type Eval struct {
 	Values map[string]float64
 }
 
-// SaveEval stores one evaluation: the metric rows, the trial's latest
-// (final) values, its progress and heartbeat, in one transaction.
+// SaveEval stores one evaluation; see SaveEvals.
 func (d *DB) SaveEval(ctx context.Context, key string, e Eval) error {
+	return d.SaveEvals(ctx, key, []Eval{e})
+}
+
+// evalRows is how many evaluations one INSERT carries: 21 parameters
+// each, well under SQLite's limit of 32,766.
+const evalRows = 256
+
+// SaveEvals stores a batch of a trial's evaluations in one transaction:
+// one evals row each (the metrics view shows them a value per row), the
+// trial's latest (final) values, its progress and heartbeat. The runner
+// batches evaluations so that tracking costs one commit every few seconds
+// per trial, not one per evaluation.
+func (d *DB) SaveEvals(ctx context.Context, key string, evals []Eval) error {
+	if len(evals) == 0 {
+		return nil
+	}
+	last := evals[len(evals)-1].Step
+	wrap := func(err error) error { return fmt.Errorf("save evals %s@%d: %w", key, last, err) }
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+		return wrap(err)
 	}
 	defer tx.Rollback()
-	if err := saveEval(ctx, tx, key, e); err != nil {
-		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+	if err := saveEvals(ctx, tx, key, evals); err != nil {
+		return wrap(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save eval %s@%d: %w", key, e.Step, err)
+		return wrap(err)
 	}
 	return nil
 }
 
-func saveEval(ctx context.Context, tx *sql.Tx, key string, e Eval) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO metrics (trial_key, step, name, value, wall_s) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (trial_key, name, step) DO UPDATE SET value = excluded.value, wall_s = excluded.wall_s`)
-	if err != nil {
-		return err
+func saveEvals(ctx context.Context, tx *sql.Tx, key string, evals []Eval) error {
+	width := 4 + len(ganexp.Metrics)
+	args := make([]any, 0, width*min(len(evals), evalRows))
+	// The trial's columns take each metric's latest value in the batch.
+	latest := make([]any, len(ganexp.Metrics))
+	seen := 0
+	for n, e := range evals {
+		var present int64
+		args = append(args, key, e.Step, e.WallS, nil)
+		bits := len(args) - 1
+		for i, m := range ganexp.Metrics {
+			v, ok := e.Values[m.Name]
+			if !ok {
+				args = append(args, nil)
+				continue
+			}
+			present |= 1 << i
+			seen |= 1 << i
+			latest[i] = finite(v)
+			args = append(args, latest[i])
+		}
+		args[bits] = present
+		if rows := len(args) / width; rows == evalRows || n == len(evals)-1 {
+			if _, err := tx.ExecContext(ctx, insertEvals(rows), args...); err != nil {
+				return err
+			}
+			args = args[:0]
+		}
 	}
-	defer stmt.Close()
 	var set strings.Builder
-	args := []any{}
-	for _, m := range ganexp.Metrics {
-		v, ok := e.Values[m.Name]
-		if !ok {
-			continue
+	up := []any{}
+	for i, m := range ganexp.Metrics {
+		if seen&(1<<i) != 0 {
+			fmt.Fprintf(&set, "%s = ?, ", quoteIdent(m.Name))
+			up = append(up, latest[i])
 		}
-		val := finite(v)
-		if _, err := stmt.ExecContext(ctx, key, e.Step, m.Name, val, e.WallS); err != nil {
-			return err
-		}
-		fmt.Fprintf(&set, "%s = ?, ", quoteIdent(m.Name))
-		args = append(args, val)
 	}
-	args = append(args, e.Step, now(), key)
-	_, err = tx.ExecContext(ctx, "UPDATE trials SET "+set.String()+"steps_done = ?, heartbeat_at = ? WHERE key = ?", args...)
+	up = append(up, evals[len(evals)-1].Step, now(), key)
+	_, err := tx.ExecContext(ctx, "UPDATE trials SET "+set.String()+"steps_done = ?, heartbeat_at = ? WHERE key = ?", up...)
 	return err
+}
+
+// insertEvals is an upsert of n evals rows: a trial that is run again
+// after it was reclaimed writes the same steps.
+func insertEvals(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO evals (trial_key, step, wall_s, present")
+	row := "(?, ?, ?, ?"
+	for _, m := range ganexp.Metrics {
+		b.WriteString(", " + quoteIdent(m.Name))
+		row += ", ?"
+	}
+	row += ")"
+	b.WriteString(") VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(" ON CONFLICT (trial_key, step) DO UPDATE SET wall_s = excluded.wall_s, present = excluded.present")
+	for _, m := range ganexp.Metrics {
+		fmt.Fprintf(&b, ", %[1]s = excluded.%[1]s", quoteIdent(m.Name))
+	}
+	return b.String()
 }
 
 // finite maps NaN and ±Inf to NULL.

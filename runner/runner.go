@@ -21,7 +21,7 @@ import (
 type Store interface {
 	Statuses(ctx context.Context, keys []string) (map[string]ganexp.Status, error)
 	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
-	SaveEval(ctx context.Context, key string, e db.Eval) error
+	SaveEvals(ctx context.Context, key string, evals []db.Eval) error
 	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
 	SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error
 	Finish(ctx context.Context, key string, f db.Final) error
@@ -249,7 +249,7 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	}
 	start := time.Now()
 	prog.Start(j)
-	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog}
+	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog, flushed: time.Now()}
 	tctx := ctx
 	if j.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -257,6 +257,7 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 		defer cancel()
 	}
 	out := r.Exec.Execute(tctx, j.Trial, sink)
+	sink.flush()
 	if ctx.Err() == nil && errors.Is(context.Cause(tctx), ErrTimeout) {
 		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone,
 			Error: fmt.Sprintf("timed out after %s (the sweep's timeout); stopped at step %d", j.Timeout, max(out.StepsDone, sink.step))}
@@ -293,6 +294,9 @@ type storeSink struct {
 	mu    sync.Mutex
 	step  int
 	err   error // first store error; it ends the trial
+	// pending evaluations, not yet stored, and when they were last stored
+	pending []db.Eval
+	flushed time.Time
 }
 
 func (s *storeSink) Progress(step int) {
@@ -302,29 +306,58 @@ func (s *storeSink) Progress(step int) {
 	s.prog.Step(s.key, step)
 }
 
+// Eval shows an evaluation at once and stores it with the next batch.
 func (s *storeSink) Eval(e Eval) error {
 	values := make(map[string]float64, len(e.Values))
 	for k, v := range e.Values {
 		values[k] = float64(v)
 	}
-	err := s.store.SaveEval(s.ctx, s.key, db.Eval{Step: e.Step, WallS: e.WallS, Values: values})
 	s.mu.Lock()
 	s.step = max(s.step, e.Step)
-	if err != nil && s.err == nil {
-		s.err = err
-	}
+	s.pending = append(s.pending, db.Eval{Step: e.Step, WallS: e.WallS, Values: values})
+	due := len(s.pending) >= flushEvals || time.Since(s.flushed) >= flushEvery
 	s.mu.Unlock()
-	if err == nil {
-		s.prog.Eval(s.key, e)
+	s.prog.Eval(s.key, e)
+	if due {
+		return s.flush()
 	}
-	return err
+	return nil
+}
+
+// Evaluations are written in batches: one transaction per flushEvals
+// evaluations or flushEvery, whichever comes first, and before every
+// event, artifact and the trial's end, so that what is stored is always a
+// prefix of the trial. A kill -9 loses at most the batch, and the trial is
+// run again from the start anyway.
+const (
+	flushEvals = 64
+	flushEvery = 2 * time.Second
+)
+
+// flush writes the pending evaluations.
+func (s *storeSink) flush() error {
+	s.mu.Lock()
+	batch := s.pending
+	s.pending = nil
+	s.flushed = time.Now()
+	s.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	return s.keep(s.store.SaveEvals(s.ctx, s.key, batch))
 }
 
 func (s *storeSink) Event(step int, kind string, detail any) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
 	return s.keep(s.store.AddEvent(s.ctx, s.key, step, kind, detail))
 }
 
 func (s *storeSink) Artifact(step int, kind string, data []byte) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
 	return s.keep(s.store.SaveArtifact(s.ctx, s.key, step, kind, data))
 }
 

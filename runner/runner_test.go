@@ -548,11 +548,11 @@ type diskFullStore struct {
 	key string
 }
 
-func (s diskFullStore) SaveEval(ctx context.Context, key string, e db.Eval) error {
+func (s diskFullStore) SaveEvals(ctx context.Context, key string, e []db.Eval) error {
 	if key == s.key {
-		return fmt.Errorf("save eval %s: %w", key, syscall.ENOSPC)
+		return fmt.Errorf("save evals %s: %w", key, syscall.ENOSPC)
 	}
-	return s.Store.SaveEval(ctx, key, e)
+	return s.Store.SaveEvals(ctx, key, e)
 }
 
 func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {

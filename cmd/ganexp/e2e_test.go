@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/db"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -592,7 +593,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{"DBNotSQLite", "", []string{"--db", "notsqlite.db", "sweep", "grid.yaml"},
 			"notsqlite.db: not a SQLite database (pass --db with a ganexp database, or a new file name)"},
 		{"DBNewerSchema", "", []string{"--db", "newer.db", "sweep", "grid.yaml"},
-			fmt.Sprintf("newer.db: database has schema version 99; this ganexp knows up to %d (upgrade ganexp to read it)", 2)},
+			fmt.Sprintf("newer.db: database has schema version 99; this ganexp knows up to %d (upgrade ganexp to read it)", db.SchemaVersion())},
 		{"DuplicateTrials", edit("loss: [nonsaturating, hinge]", "lr: [0.001, 2e-4, 1e-3]"), nil,
 			"DuplicateTrials.yaml:7:21: grid.lr lists 0.001 twice (remove the copy)"},
 		{"AxisThatDoesNotApply", edit("loss: [nonsaturating, hinge]", "clip: [0.01, 0.1]"), nil,
@@ -686,7 +687,7 @@ func copyFile(t *testing.T, from, to string) {
 
 func TestVersion(t *testing.T) {
 	r := run(t, t.TempDir(), nil, "version")
-	for _, want := range []string{"ganexp ", "go go1.", "sqlite 3.", "schema v2", "gorgonia v0.9.18"} {
+	for _, want := range []string{"ganexp ", "go go1.", "sqlite 3.", fmt.Sprintf("schema v%d", db.SchemaVersion()), "gorgonia v0.9.18"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("version lacks %q:\n%s", want, r.stdout)
 		}
