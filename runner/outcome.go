@@ -5,6 +5,7 @@ package runner
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 
@@ -21,6 +22,34 @@ type Outcome struct {
 	// status, and StepsSaved the planned steps that stopping spared.
 	Verdict    *detect.Verdict `json:"verdict,omitempty"`
 	StepsSaved int             `json:"steps_saved,omitempty"`
+	// Tracking is the time the trial spent on anything but training.
+	Tracking Tracking `json:"tracking"`
+}
+
+// Tracking splits a trial's wall time into training and the cost of
+// watching it: computing the metrics, running the detectors, and storing
+// the results (the sink calls in the trial, and the database writes of
+// the sweep process when the trial runs in a worker).
+type Tracking struct {
+	WallS      float64 `json:"wall_s"` // the whole trial
+	MetricsS   float64 `json:"metrics_s"`
+	DetectorsS float64 `json:"detectors_s"`
+	StoreS     float64 `json:"store_s"`
+}
+
+// Add sums two trials' times.
+func (t Tracking) Add(u Tracking) Tracking {
+	return Tracking{t.WallS + u.WallS, t.MetricsS + u.MetricsS, t.DetectorsS + u.DetectorsS, t.StoreS + u.StoreS}
+}
+
+// String gives each part as a share of the wall time.
+func (t Tracking) String() string {
+	if t.WallS <= 0 {
+		return "no trial time recorded"
+	}
+	pct := func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v/t.WallS) }
+	return fmt.Sprintf("tracking %s of trial time (metrics %s, detectors %s, store %s)",
+		pct(t.MetricsS+t.DetectorsS+t.StoreS), pct(t.MetricsS), pct(t.DetectorsS), pct(t.StoreS))
 }
 
 // Eval is one evaluation of a trial.

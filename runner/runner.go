@@ -74,6 +74,8 @@ type Summary struct {
 	Busy    int // claimed by another process
 	Ran     map[ganexp.Status][]string
 	Elapsed time.Duration
+	// Tracking sums the trials' tracking times (see Tracking).
+	Tracking Tracking
 }
 
 // Run runs every job that has no result yet. Trials that fail are
@@ -141,10 +143,11 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 			mu.Lock()
 			active[j.Trial.Key] = true
 			mu.Unlock()
-			st, err := r.runOne(gctx, j, owner, prog)
+			st, tr, err := r.runOne(gctx, j, owner, prog)
 			mu.Lock()
 			defer mu.Unlock()
 			delete(active, j.Trial.Key)
+			sum.Tracking = sum.Tracking.Add(tr)
 			if err != nil {
 				return err
 			}
@@ -238,14 +241,14 @@ func processAlive(pid int) bool {
 
 // runOne claims, runs and finishes one trial. It returns "" when another
 // process holds the trial, and an error only when the store fails.
-func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress) (ganexp.Status, error) {
+func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress) (ganexp.Status, Tracking, error) {
 	key := j.Trial.Key
 	// Records outlive cancellation: an interrupted trial must still be
 	// written down as interrupted.
 	wctx := context.WithoutCancel(ctx)
 	ok, err := r.Store.Claim(wctx, key, owner)
 	if err != nil || !ok {
-		return "", err
+		return "", Tracking{}, err
 	}
 	start := time.Now()
 	prog.Start(j)
@@ -258,6 +261,11 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	}
 	out := r.Exec.Execute(tctx, j.Trial, sink)
 	sink.flush()
+	if _, inProcess := r.Exec.(InProcess); !inProcess {
+		// The trial's own sink time was the pipe; the database writes
+		// happened here, in the sweep process.
+		out.Tracking.StoreS += sink.storeTime.Seconds()
+	}
 	if ctx.Err() == nil && errors.Is(context.Cause(tctx), ErrTimeout) {
 		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone,
 			Error: fmt.Sprintf("timed out after %s (the sweep's timeout); stopped at step %d", j.Timeout, max(out.StepsDone, sink.step))}
@@ -275,13 +283,13 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 		final.Verdict, final.VerdictStep, final.VerdictMessage, final.StepsSaved = v.Detector, v.Step, v.Message, out.StepsSaved
 	}
 	if err := r.Store.Finish(wctx, key, final); err != nil {
-		return "", err
+		return "", out.Tracking, err
 	}
 	prog.Done(j, out)
 	if sink.err != nil {
-		return "", fmt.Errorf("record trial %s: %w", key, sink.err)
+		return "", out.Tracking, fmt.Errorf("record trial %s: %w", key, sink.err)
 	}
-	return out.Status, nil
+	return out.Status, out.Tracking, nil
 }
 
 // storeSink writes a trial's evaluations and events to the store and
@@ -297,6 +305,8 @@ type storeSink struct {
 	// pending evaluations, not yet stored, and when they were last stored
 	pending []db.Eval
 	flushed time.Time
+	// storeTime is the time spent writing to the store.
+	storeTime time.Duration
 }
 
 func (s *storeSink) Progress(step int) {
@@ -344,21 +354,32 @@ func (s *storeSink) flush() error {
 	if len(batch) == 0 {
 		return nil
 	}
-	return s.keep(s.store.SaveEvals(s.ctx, s.key, batch))
+	return s.timed(func() error { return s.store.SaveEvals(s.ctx, s.key, batch) })
+}
+
+// timed runs one store write, adding its time to storeTime and keeping
+// its error.
+func (s *storeSink) timed(write func() error) error {
+	t := time.Now()
+	err := write()
+	s.mu.Lock()
+	s.storeTime += time.Since(t)
+	s.mu.Unlock()
+	return s.keep(err)
 }
 
 func (s *storeSink) Event(step int, kind string, detail any) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	return s.keep(s.store.AddEvent(s.ctx, s.key, step, kind, detail))
+	return s.timed(func() error { return s.store.AddEvent(s.ctx, s.key, step, kind, detail) })
 }
 
 func (s *storeSink) Artifact(step int, kind string, data []byte) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	return s.keep(s.store.SaveArtifact(s.ctx, s.key, step, kind, data))
+	return s.timed(func() error { return s.store.SaveArtifact(s.ctx, s.key, step, kind, data) })
 }
 
 // keep remembers the first store error, which ends the trial.

@@ -610,3 +610,35 @@ func TestProcessAliveSeesZombies(t *testing.T) {
 		t.Error("a reaped process counts as alive")
 	}
 }
+
+// TestTrackingAccountsForTheTrial: a sweep's summary carries the time spent
+// on metrics, detectors and the store. The fake trainer sleeps 2 ms a step
+// and evaluates every 10 steps, so each part is positive and together
+// they are a fraction of the trials' wall time.
+func TestTrackingAccountsForTheTrial(t *testing.T) {
+	js := jobs(2, nil)
+	d := setup(t, js)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: 2 * time.Millisecond}}, Parallel: 2}
+	sum, err := r.Run(context.Background(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := sum.Tracking
+	steps := float64(js[0].Trial.Config.Steps)
+	if tr.MetricsS <= 0 || tr.DetectorsS <= 0 || tr.StoreS <= 0 {
+		t.Fatalf("tracking parts %+v: each must be positive", tr)
+	}
+	// Two trials of at least steps × 2 ms each of sleeping.
+	if tr.WallS < 2*steps*0.002 || tr.MetricsS+tr.DetectorsS+tr.StoreS >= tr.WallS {
+		t.Fatalf("tracking %+v: wall time must cover the sleeps and exceed the tracking", tr)
+	}
+}
+
+func TestTrackingString(t *testing.T) {
+	// By hand: 0.5 + 0.25 + 0.25 = 1 s of 100 s is 1%.
+	got := Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()
+	want := "tracking 1.00% of trial time (metrics 0.50%, detectors 0.25%, store 0.25%)"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

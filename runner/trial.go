@@ -52,6 +52,10 @@ func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink Sink) (out O
 		return Outcome{Status: ganexp.StatusFailed, Error: fmt.Sprintf("load dataset: %v", err)}
 	}
 	ev = newEvaluator(t, src, sink)
+	defer func() {
+		out.Tracking = ev.tracking
+		out.Tracking.WallS = time.Since(ev.start).Seconds()
+	}()
 	steps, err := tr.Train(ctx, t, src, ev)
 	switch {
 	case err == nil && ev.verdict != nil:
@@ -91,6 +95,7 @@ type evaluator struct {
 	grid     []float32 // 1-D points where snapshots carry D(x); nil above 1-D
 	reported bool      // a non_finite event was recorded
 	lastStep int
+	tracking Tracking // time spent in metrics, detectors and the sink
 }
 
 func newEvaluator(t ganexp.Trial, src dataset.Source, sink Sink) *evaluator {
@@ -177,7 +182,16 @@ func (e *evaluator) Progress(step int) {
 func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 	e.lastStep = s.Step
 	e.injectFault(ganexp.FaultMetricPanic, s.Step)
+	// What is not measuring or judging is handing results to the sink.
+	begin := time.Now()
+	var measured, judged time.Duration
+	defer func() {
+		e.tracking.MetricsS += measured.Seconds()
+		e.tracking.DetectorsS += judged.Seconds()
+		e.tracking.StoreS += (time.Since(begin) - measured - judged).Seconds()
+	}()
 	values, nonFinite := e.measure(s)
+	measured = time.Since(begin)
 	if err := e.sink.Eval(Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
 		return false, err
 	}
@@ -188,7 +202,9 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 		}
 	}
 	e.injectFault(ganexp.FaultDetectorPanic, s.Step)
+	t := time.Now()
 	stop, err := e.judge(s, values, nonFinite)
+	judged = time.Since(t)
 	if err != nil {
 		return false, err
 	}

@@ -128,9 +128,12 @@ func TestSweepRunInProcess(t *testing.T) {
 	if got, want := lines[1], "  this run: completed 4"; got != want {
 		t.Errorf("line 2: got %q, want %q", got, want)
 	}
-	// G samples the data exactly, so every trial captures all 8 modes.
-	if !strings.HasPrefix(lines[2], "best trial: ") || !strings.Contains(lines[2], " modes_captured=8 mmd2=") {
+	if !strings.HasPrefix(lines[2], "  tracking ") || !strings.Contains(lines[2], "% of trial time (metrics ") {
 		t.Errorf("line 3: %q", lines[2])
+	}
+	// G samples the data exactly, so every trial captures all 8 modes.
+	if !strings.HasPrefix(lines[3], "best trial: ") || !strings.Contains(lines[3], " modes_captured=8 mmd2=") {
+		t.Errorf("line 4: %q", lines[3])
 	}
 	out.Reset()
 	o.DryRun = true

@@ -238,6 +238,9 @@ func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Pl
 	if len(counts) > 0 {
 		fmt.Fprintf(w, "  this run: %s\n", strings.Join(counts, ", "))
 	}
+	if sum.Tracking.WallS > 0 {
+		fmt.Fprintf(w, "  %s\n", sum.Tracking)
+	}
 	rows, err := store.Trials(ctx, db.Filter{Sweep: plan.Name})
 	if err != nil {
 		fmt.Fprintf(w, "  (cannot read results: %v)\n", err)
