@@ -52,8 +52,10 @@ type BenchResult struct {
 
 // Bench builds the protocol's session, runs warmup untimed steps, then
 // times steps training steps (a D step and a G step each) and counts
-// what they allocate.
-func Bench(ctx context.Context, p Protocol, steps, warmup int) (BenchResult, error) {
+// what they allocate. A non-nil checkpoint is called after the warm-up
+// and after each tenth of the timed steps, for soak runs that watch the
+// process's memory.
+func Bench(ctx context.Context, p Protocol, steps, warmup int, checkpoint func(step int)) (BenchResult, error) {
 	c := p.Config()
 	src, err := dataset.New(c.Dataset)
 	if err != nil {
@@ -83,10 +85,16 @@ func Bench(ctx context.Context, p Protocol, steps, warmup int) (BenchResult, err
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	if checkpoint != nil {
+		checkpoint(0)
+	}
 	start := time.Now()
-	for range steps {
+	for i := range steps {
 		if err := step(); err != nil {
 			return BenchResult{}, err
+		}
+		if checkpoint != nil && (i+1)%max(1, steps/10) == 0 {
+			checkpoint(i + 1)
 		}
 	}
 	elapsed := time.Since(start)

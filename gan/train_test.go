@@ -222,7 +222,7 @@ func TestTrainReportsDOnGrid(t *testing.T) {
 }
 
 func TestBench(t *testing.T) {
-	r, err := Bench(context.Background(), Protocols[0], 3, 1)
+	r, err := Bench(context.Background(), Protocols[0], 3, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestBench(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Bench(ctx, Protocols[0], 3, 0); !errors.Is(err, context.Canceled) {
+	if _, err := Bench(ctx, Protocols[0], 3, 0, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled bench: %v", err)
 	}
 }

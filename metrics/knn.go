@@ -190,25 +190,47 @@ func countTrue(b []bool) int {
 // the exact W₁. For two Gaussians N(0, I) and N(μ, I) in 2-D with
 // uniformly spread directions it tends to 2‖μ‖/π.
 func SlicedWasserstein(x, y []float64, dim int, dirs []float64) float64 {
-	n := len(x) / dim
-	if len(y)/dim != n {
+	return NewSWDRef(y, dim, dirs).Distance(x)
+}
+
+// SWDRef holds a reference sample's sorted projections, so that a trial
+// sorts them once instead of at every evaluation.
+type SWDRef struct {
+	dim  int
+	dirs []float64
+	proj [][]float64 // per direction, sorted
+}
+
+// NewSWDRef projects y onto each direction and sorts the projections.
+func NewSWDRef(y []float64, dim int, dirs []float64) *SWDRef {
+	r := &SWDRef{dim: dim, dirs: dirs}
+	for l := 0; l+dim <= len(dirs); l += dim {
+		p := make([]float64, len(y)/dim)
+		project(p, y, dirs[l:l+dim])
+		slices.Sort(p)
+		r.proj = append(r.proj, p)
+	}
+	return r
+}
+
+// Distance is SlicedWasserstein(x, y) for the reference y.
+func (r *SWDRef) Distance(x []float64) float64 {
+	n := len(x) / r.dim
+	if len(r.proj) == 0 || len(r.proj[0]) != n {
 		panic("metrics: SlicedWasserstein needs samples of equal size")
 	}
-	a, b := make([]float64, n), make([]float64, n)
+	a := make([]float64, n)
 	total := 0.0
-	for l := 0; l+dim <= len(dirs); l += dim {
-		theta := dirs[l : l+dim]
-		project(a, x, theta)
-		project(b, y, theta)
+	for l, b := range r.proj {
+		project(a, x, r.dirs[l*r.dim:(l+1)*r.dim])
 		slices.Sort(a)
-		slices.Sort(b)
 		w := 0.0
 		for i := range a {
 			w += math.Abs(a[i] - b[i])
 		}
 		total += w / float64(n)
 	}
-	return total / float64(len(dirs)/dim)
+	return total / float64(len(r.proj))
 }
 
 func project(dst, x, theta []float64) {

@@ -87,7 +87,7 @@ type evaluator struct {
 	refPR    []float64 // k-NN radii of ref
 	refDC    []float64
 	bins     metrics.Bins
-	dirs     []float64
+	swd      *metrics.SWDRef
 	spread   float64 // RMS spread of ref
 	fake     []float64
 	history  []detect.Point
@@ -113,7 +113,7 @@ func newEvaluator(t ganexp.Trial, src dataset.Source, sink Sink) *evaluator {
 		refPR:  metrics.KNNRadii(ref, dim, kPR),
 		refDC:  metrics.KNNRadii(ref, dim, kDC),
 		bins:   metrics.NewBins(ref, dim, min(ndbBins, n), rng),
-		dirs:   metrics.Directions(dim, directions(dim), rng.NormFloat64),
+		swd:    metrics.NewSWDRef(ref, dim, metrics.Directions(dim, directions(dim), rng.NormFloat64)),
 		spread: rmsSpread(ref, dim),
 		fake:   make([]float64, n*dim),
 	}
@@ -315,7 +315,7 @@ func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 		values["mode_kl"] = Number(ms.KL)
 	}
 	values["mmd2"] = Number(e.mmd.MMD2(e.fake))
-	values["swd"] = Number(metrics.SlicedWasserstein(e.fake, e.ref, e.dim, e.dirs))
+	values["swd"] = Number(e.swd.Distance(e.fake))
 	fid := metrics.NewFidelity(e.ref, e.fake, e.dim, e.refPR, metrics.KNNRadii(e.fake, e.dim, kPR), e.refDC, kDC)
 	values["precision"] = Number(fid.Precision)
 	values["recall"] = Number(fid.Recall)

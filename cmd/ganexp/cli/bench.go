@@ -19,6 +19,9 @@ type BenchOptions struct {
 	Steps     int // timed steps of ring8-mlp; ring8-mlp512 runs a tenth
 	Warmup    int
 	Format    string
+	// Soak prints the process's resident memory after the warm-up and
+	// after each tenth of the steps: flat numbers mean no leak per step.
+	Soak bool
 }
 
 // NewCmdBench builds `ganexp bench`.
@@ -41,6 +44,7 @@ Run it with GOMAXPROCS=1 to compare with a one-thread PyTorch
 	f.IntVar(&o.Steps, "steps", 300, "timed steps of ring8-mlp; ring8-mlp512 runs a tenth")
 	f.IntVar(&o.Warmup, "warmup", 20, "untimed steps first (a tenth for ring8-mlp512)")
 	f.StringVar(&o.Format, "format", "table", "table or json (one line per protocol)")
+	f.BoolVar(&o.Soak, "soak", false, "also print resident memory (RSS) and Go heap at 11 checkpoints; use with a large --steps")
 	return cmd
 }
 
@@ -71,7 +75,23 @@ func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
 		if p.Name == "ring8-mlp512" {
 			steps, warmup = max(10, steps/10), max(2, warmup/10)
 		}
-		r, err := gan.Bench(cmd.Context(), p, steps, warmup)
+		var check func(int)
+		var rss []int64
+		if o.Soak {
+			check = func(step int) {
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				kb := residentKB()
+				rss = append(rss, kb)
+				if o.Format == "table" {
+					fmt.Fprintf(a.Out, "soak %s step %d: RSS %d KB, Go heap in use %d KB\n", p.Name, step, kb, m.HeapInuse/1024)
+				}
+			}
+		}
+		r, err := gan.Bench(cmd.Context(), p, steps, warmup, check)
+		if o.Soak && o.Format == "table" && len(rss) > 1 {
+			fmt.Fprintf(a.Out, "soak %s: RSS %+d KB from the first checkpoint to the last, over %d steps\n", p.Name, rss[len(rss)-1]-rss[0], steps)
+		}
 		if err != nil {
 			return fmt.Errorf("bench %s: %w", p.Name, err)
 		}
@@ -79,7 +99,8 @@ func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
 			line, _ := json.Marshal(struct {
 				Impl string `json:"impl"`
 				gan.BenchResult
-			}{"ganexp", r})
+				RSSKB []int64 `json:"rss_kb,omitempty"`
+			}{"ganexp", r, rss})
 			fmt.Fprintln(a.Out, string(line))
 			continue
 		}
@@ -90,6 +111,23 @@ func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// residentKB is this process's resident set size (VmRSS), 0 where /proc
+// has no answer.
+func residentKB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 // cpuModel reads the CPU's name from /proc/cpuinfo, for the record.
