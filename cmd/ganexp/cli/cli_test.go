@@ -164,6 +164,19 @@ func TestBench(t *testing.T) {
 			t.Errorf("%v %+v\n%s", err, r, out)
 		}
 	})
+	t.Run("Soak", func(t *testing.T) {
+		a, out, errb := newApp(nil)
+		if code := a.Run(context.Background(), []string{"bench", "--protocol", "ring8-mlp", "--steps", "20", "--warmup", "0", "--soak"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb)
+		}
+		// A checkpoint after the warm-up and after each tenth of 20 steps.
+		if got, want := strings.Count(out.String(), "soak ring8-mlp step "), 11; got != want {
+			t.Errorf("%d checkpoints, want %d:\n%s", got, want, out)
+		}
+		if !strings.Contains(out.String(), "soak ring8-mlp step 20: RSS ") || !strings.Contains(out.String(), " KB from the first checkpoint to the last, over 20 steps") {
+			t.Errorf("no RSS summary:\n%s", out)
+		}
+	})
 	for _, tt := range []struct{ name, arg, want string }{
 		{"UnknownProtocol", "--protocol=ring25", `ganexp: --protocol: unknown protocol "ring25" (valid: ring8-mlp, ring8-mlp512)`},
 		{"BadFormat", "--format=yaml", `ganexp: --format must be table or json, got "yaml"`},
