@@ -8,7 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// BenchmarkGemm compares the kernel with gonum's Sgemm, one thread, on the
+// BenchmarkGemm compares the kernel with gonum's Sgemm (run it with
+// GOMAXPROCS=1 for one thread each: gonum splits over GOMAXPROCS) on the
 // products of a ring8-mlp step (batch 256, hidden 128) and of ring8-mlp512.
 func BenchmarkGemm(b *testing.B) {
 	shapes := []struct {
