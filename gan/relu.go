@@ -20,7 +20,7 @@ import (
 // forward and gets no gradient.
 func rectify(x *G.Node) (*G.Node, error) { return G.ApplyOp(reluOp{}, x) }
 
-type reluOp struct{}
+type reluOp struct{ opBase }
 
 func (reluOp) Arity() int { return 1 }
 func (reluOp) Type() hm.Type {
@@ -44,9 +44,6 @@ func (reluOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	simd.Relu(dst, x)
 	return out, nil
 }
-func (reluOp) ReturnsPtr() bool      { return false }
-func (reluOp) CallsExtern() bool     { return false }
-func (reluOp) OverwritesInput() int  { return -1 }
 func (reluOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.relu") }
 func (reluOp) String() string        { return "ReLU" }
 func (op reluOp) Hashcode() uint32   { return hashOf(op) }
@@ -58,7 +55,7 @@ func (reluOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 
 // reluGradOp is grad where in[0] > 0 and 0 elsewhere. in[0] may be ReLU's
 // input or its output: each is positive exactly where the other is.
-type reluGradOp struct{}
+type reluGradOp struct{ opBase }
 
 func (reluGradOp) Arity() int { return 2 }
 func (reluGradOp) Type() hm.Type {
@@ -86,9 +83,6 @@ func (reluGradOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	simd.ReluGrad(dst, x, g)
 	return out, nil
 }
-func (reluGradOp) ReturnsPtr() bool      { return false }
-func (reluGradOp) CallsExtern() bool     { return false }
-func (reluGradOp) OverwritesInput() int  { return -1 }
 func (reluGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.relu_grad") }
 func (reluGradOp) String() string        { return "ReLUGrad" }
 func (op reluGradOp) Hashcode() uint32   { return hashOf(op) }
