@@ -101,13 +101,12 @@ func newLike(v G.Value) G.Value {
 // f32s returns the float32 data of an input and of the output, which must
 // be as long.
 func f32s(in, out G.Value) (x, dst []float32, err error) {
-	x, ok := in.Data().([]float32)
-	if !ok {
-		return nil, nil, fmt.Errorf("relu: want float32 values, got %T", in.Data())
+	var d [2][]float32
+	if err := f32All(d[:], in, out); err != nil {
+		return nil, nil, fmt.Errorf("relu: %w", err)
 	}
-	dst, ok = out.Data().([]float32)
-	if !ok || len(dst) != len(x) {
-		return nil, nil, fmt.Errorf("relu: output of %d values for %d inputs", len(dst), len(x))
+	if len(d[0]) != len(d[1]) {
+		return nil, nil, fmt.Errorf("relu: output of %d values for %d inputs", len(d[1]), len(d[0]))
 	}
-	return x, dst, nil
+	return d[0], d[1], nil
 }
