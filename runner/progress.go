@@ -7,30 +7,48 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
 )
 
 // Progress shows a sweep as it runs. Methods are called from several
-// goroutines.
+// goroutines, among them the ones that relay a trial's messages, so an
+// implementation must return at once: it may update its own state but
+// must never wait for its output (a terminal scrolled back, a pipe nobody
+// reads) or for a lock that its output holds.
 type Progress interface {
-	// Begin is called once with the trials about to run and the number
-	// planned in all.
-	Begin(todo []Job, planned int)
+	// Begin is called once, before any trial starts.
+	Begin(b Begin)
 	Start(j Job)
 	Step(key string, step int)
 	Eval(key string, e Eval)
 	Done(j Job, o Outcome)
+	// End is called once, after the last Done. It may wait a bounded time
+	// for the last lines to be written.
 	End()
+}
+
+// Begin is what a sweep is about to do.
+type Begin struct {
+	Todo    []Job // the trials without a result, in order
+	Planned int   // trials planned in all
+	// Recovered are trials that a dead process left running; they were
+	// marked interrupted and run again.
+	Recovered []Recovered
+}
+
+// Recovered is a trial taken over from a process that stopped without
+// finishing it.
+type Recovered struct {
+	Key    string
+	Reason string // e.g. "owner process 4242 is gone"
 }
 
 type nopProgress struct{}
 
-func (nopProgress) Begin([]Job, int)  {}
+func (nopProgress) Begin(Begin)       {}
 func (nopProgress) Start(Job)         {}
 func (nopProgress) Step(string, int)  {}
 func (nopProgress) Eval(string, Eval) {}
@@ -45,24 +63,283 @@ func ShortKey(key string) string {
 	return key
 }
 
+// formatLoss shows a loss with four significant digits, so that a WGAN
+// critic's 1e-5 does not read as zero.
+func formatLoss(v float64) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
 // evalSummary renders the headline metrics of an evaluation.
 func evalSummary(j Job, e Eval) string {
-	var b strings.Builder
+	var parts []string
 	if v, ok := e.Values["loss_d"]; ok {
-		fmt.Fprintf(&b, "loss_d=%.3f loss_g=%.3f", float64(v), float64(e.Values["loss_g"]))
+		parts = append(parts, "loss_d="+formatLoss(float64(v)), "loss_g="+formatLoss(float64(e.Values["loss_g"])))
 	}
 	if v, ok := e.Values["modes_captured"]; ok {
 		m := "-"
 		if f := float64(v); !math.IsNaN(f) {
 			m = strconv.Itoa(int(f))
 		}
-		fmt.Fprintf(&b, " modes=%s/%d", m, dataset.ModeCount(j.Trial.Config.Dataset))
+		parts = append(parts, fmt.Sprintf("modes=%s/%d", m, dataset.ModeCount(j.Trial.Config.Dataset)))
+	}
+	if v, ok := e.Values["hq_fraction"]; ok && !math.IsNaN(float64(v)) {
+		parts = append(parts, fmt.Sprintf("hq=%.2f", float64(v)))
 	}
 	if v, ok := e.Values["mmd2"]; ok {
-		fmt.Fprintf(&b, " mmd2=%.4f", float64(v))
+		parts = append(parts, "mmd2="+formatLoss(float64(v)))
 	}
-	return b.String()
+	return strings.Join(parts, " ")
 }
+
+// recoveredLines says which abandoned trials a sweep took over.
+func recoveredLines(rs []Recovered) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, fmt.Sprintf("recovered %s: %s; it runs again", ShortKey(r.Key), r.Reason))
+	}
+	return out
+}
+
+// board is the state both displays keep: which trials run, how far they
+// are, and how many finished. Its methods only update memory under mu;
+// they never write output.
+type board struct {
+	mu       sync.Mutex
+	start    time.Time
+	trials   map[string]*liveTrial
+	order    []string // running trials, in start order
+	todo     int      // trials to run
+	steps    int64    // planned steps of the trials to run
+	done     int      // trials that ended with a result
+	failed   int
+	stopped  int   // interrupted
+	endSteps int64 // planned steps of the trials that ended
+	// firstStep is when the first training step was reported: the ETA
+	// counts from there, not from the start-up of the first workers.
+	firstStep time.Time
+}
+
+type liveTrial struct {
+	job     Job
+	step    int
+	summary string
+	printed time.Time
+}
+
+func (b *board) begin(bg Begin) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.start = time.Now()
+	b.trials = map[string]*liveTrial{}
+	b.todo = len(bg.Todo)
+	for _, j := range bg.Todo {
+		b.steps += int64(j.Trial.Config.Steps)
+	}
+}
+
+func (b *board) startTrial(j Job) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.trials[j.Trial.Key] = &liveTrial{job: j, printed: time.Now()}
+	b.order = append(b.order, j.Trial.Key)
+}
+
+// advance records a trial's step. It returns a copy of the trial's
+// state, or ok = false for an unknown trial.
+func (b *board) advance(key string, step int) (t liveTrial, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.advanceLocked(key, step)
+}
+
+// eval records an evaluation: its step and its summary.
+func (b *board) eval(key string, e Eval) (t liveTrial, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if lt := b.trials[key]; lt != nil {
+		lt.summary = evalSummary(lt.job, e)
+	}
+	return b.advanceLocked(key, e.Step)
+}
+
+func (b *board) advanceLocked(key string, step int) (liveTrial, bool) {
+	lt := b.trials[key]
+	if lt == nil {
+		return liveTrial{}, false
+	}
+	if step > 0 && b.firstStep.IsZero() {
+		b.firstStep = time.Now()
+	}
+	lt.step = max(lt.step, step)
+	return *lt, true
+}
+
+// markPrinted sets when a trial's line was last printed, and reports
+// whether it was due (at least every ago).
+func (b *board) markPrinted(key string, every time.Duration) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lt := b.trials[key]
+	if lt == nil || time.Since(lt.printed) < every {
+		return false
+	}
+	lt.printed = time.Now()
+	return true
+}
+
+// finish removes a trial and counts how it ended. Interrupted trials are
+// not done: they run again on the next sweep.
+func (b *board) finish(j Job, o Outcome) (summary string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if lt := b.trials[j.Trial.Key]; lt != nil {
+		summary = lt.summary
+		delete(b.trials, j.Trial.Key)
+		for i, k := range b.order {
+			if k == j.Trial.Key {
+				b.order = append(b.order[:i], b.order[i+1:]...)
+				break
+			}
+		}
+	}
+	b.endSteps += int64(j.Trial.Config.Steps)
+	switch {
+	case o.Status.Done():
+		b.done++
+	case o.Status == ganexp.StatusFailed:
+		b.failed++
+	default:
+		b.stopped++
+	}
+	return summary
+}
+
+// snapshot is a consistent copy of the board for one frame.
+type snapshot struct {
+	elapsed, sinceFirstStep     time.Duration
+	todo, done, failed, stopped int
+	running                     []liveTrial
+	// stepsDone counts the steps of running trials and the planned
+	// steps of ended ones, out of stepsTotal planned.
+	stepsDone, stepsTotal int64
+}
+
+func (b *board) snap() snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := snapshot{
+		elapsed: time.Since(b.start),
+		todo:    b.todo, done: b.done, failed: b.failed, stopped: b.stopped,
+		stepsDone: b.endSteps, stepsTotal: b.steps,
+	}
+	if !b.firstStep.IsZero() {
+		s.sinceFirstStep = time.Since(b.firstStep)
+	}
+	for _, k := range b.order {
+		lt := b.trials[k]
+		s.running = append(s.running, *lt)
+		s.stepsDone += int64(lt.step)
+	}
+	return s
+}
+
+// counts renders "5/24 done, 2 running, 1 failed".
+func (s snapshot) counts() string {
+	out := fmt.Sprintf("%d/%d done", s.done, s.todo)
+	if len(s.running) > 0 {
+		out += fmt.Sprintf(", %d running", len(s.running))
+	}
+	if s.failed > 0 {
+		out += fmt.Sprintf(", %d failed", s.failed)
+	}
+	if s.stopped > 0 {
+		out += fmt.Sprintf(", %d interrupted", s.stopped)
+	}
+	return out
+}
+
+// eta renders the time left from the training rate so far, or "" while
+// too little has been seen to tell: a rate taken from the first second,
+// which includes starting the workers, would be absurd.
+func (s snapshot) eta() string {
+	const minSeen = 5 * time.Second
+	if s.sinceFirstStep < minSeen || s.stepsDone <= 0 || s.stepsDone*50 < s.stepsTotal {
+		return ""
+	}
+	rate := float64(s.stepsDone) / s.elapsed.Seconds()
+	left := time.Duration(float64(s.stepsTotal-s.stepsDone) / rate * float64(time.Second))
+	return "~" + roundDuration(left) + " left"
+}
+
+// roundDuration shows a duration to the second, or to the minute past an
+// hour.
+func roundDuration(d time.Duration) string {
+	if d >= time.Hour {
+		return d.Round(time.Minute).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// asyncLines writes lines to w from a goroutine of its own, so that a slow
+// or blocked writer never blocks the caller. When w falls more than a
+// buffer behind, lines are dropped and counted, and the count is printed
+// once w accepts writes again.
+type asyncLines struct {
+	w       io.Writer
+	lines   chan string
+	mu      sync.Mutex
+	dropped int
+	done    chan struct{}
+}
+
+const asyncBuffer = 4096
+
+func newAsyncLines(w io.Writer) *asyncLines {
+	a := &asyncLines{w: w, lines: make(chan string, asyncBuffer), done: make(chan struct{})}
+	go a.loop()
+	return a
+}
+
+func (a *asyncLines) loop() {
+	defer close(a.done)
+	for line := range a.lines {
+		a.mu.Lock()
+		dropped := a.dropped
+		a.dropped = 0
+		a.mu.Unlock()
+		if dropped > 0 {
+			fmt.Fprintf(a.w, "(%d progress lines dropped: the output was not being read)\n", dropped)
+		}
+		io.WriteString(a.w, line)
+	}
+}
+
+// print queues a line (which should end in a newline), or drops it.
+func (a *asyncLines) print(line string) {
+	select {
+	case a.lines <- line:
+	default:
+		a.mu.Lock()
+		a.dropped++
+		a.mu.Unlock()
+	}
+}
+
+// close flushes the queued lines, waiting at most wait for the writer.
+func (a *asyncLines) close(wait time.Duration) {
+	close(a.lines)
+	select {
+	case <-a.done:
+	case <-time.After(wait):
+	}
+}
+
+// endWait bounds how long End waits for a display's last lines: output
+// that nobody reads must not keep a finished sweep from exiting.
+const endWait = 2 * time.Second
 
 // LogProgress prints plain lines, for logs and pipes: one when a trial
 // starts and ends, and one per running trial at most every Every.
@@ -70,16 +347,8 @@ type LogProgress struct {
 	W     io.Writer
 	Every time.Duration // default 5s
 
-	mu     sync.Mutex
-	start  time.Time
-	trials map[string]*logTrial
-}
-
-type logTrial struct {
-	job     Job
-	step    int
-	summary string
-	printed time.Time
+	b   board
+	out *asyncLines
 }
 
 func (p *LogProgress) every() time.Duration {
@@ -90,65 +359,49 @@ func (p *LogProgress) every() time.Duration {
 }
 
 func (p *LogProgress) printf(format string, args ...any) {
-	fmt.Fprintf(p.W, "[%7.1fs] "+format+"\n", append([]any{time.Since(p.start).Seconds()}, args...)...)
+	p.out.print(fmt.Sprintf("[%7.1fs] "+format+"\n", append([]any{time.Since(p.b.start).Seconds()}, args...)...))
 }
 
 // Begin implements Progress.
-func (p *LogProgress) Begin(todo []Job, planned int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.start = time.Now()
-	p.trials = map[string]*logTrial{}
-	p.printf("%d trials planned, %d already have results, %d to run", planned, planned-len(todo), len(todo))
+func (p *LogProgress) Begin(bg Begin) {
+	p.b.begin(bg)
+	p.out = newAsyncLines(p.W)
+	for _, l := range recoveredLines(bg.Recovered) {
+		p.printf("%s", l)
+	}
+	p.printf("%d trials planned, %d already have results, %d to run", bg.Planned, bg.Planned-len(bg.Todo), len(bg.Todo))
 }
 
 // Start implements Progress.
 func (p *LogProgress) Start(j Job) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.trials[j.Trial.Key] = &logTrial{job: j, printed: time.Now()}
+	p.b.startTrial(j)
 	p.printf("start %s %s", ShortKey(j.Trial.Key), j.Label)
 }
 
 // Step implements Progress.
-func (p *LogProgress) Step(key string, step int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if t := p.trials[key]; t != nil {
-		t.step = step
-		p.maybePrint(t)
-	}
-}
+func (p *LogProgress) Step(key string, step int) { p.update(key, step) }
 
 // Eval implements Progress.
 func (p *LogProgress) Eval(key string, e Eval) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if t := p.trials[key]; t != nil {
-		t.step = max(t.step, e.Step)
-		t.summary = evalSummary(t.job, e)
-		p.maybePrint(t)
-	}
+	t, ok := p.b.eval(key, e)
+	p.maybePrint(t, ok)
 }
 
-func (p *LogProgress) maybePrint(t *logTrial) {
-	if time.Since(t.printed) < p.every() {
-		return
+func (p *LogProgress) update(key string, step int) {
+	t, ok := p.b.advance(key, step)
+	p.maybePrint(t, ok)
+}
+
+// maybePrint prints a running trial's line if the last one is Every old.
+func (p *LogProgress) maybePrint(t liveTrial, ok bool) {
+	if ok && p.b.markPrinted(t.job.Trial.Key, p.every()) {
+		p.printf("%s step %d/%d %s", ShortKey(t.job.Trial.Key), t.step, t.job.Trial.Config.Steps, t.summary)
 	}
-	t.printed = time.Now()
-	p.printf("%s step %d/%d %s", ShortKey(t.job.Trial.Key), t.step, t.job.Trial.Config.Steps, t.summary)
 }
 
 // Done implements Progress.
 func (p *LogProgress) Done(j Job, o Outcome) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t := p.trials[j.Trial.Key]
-	delete(p.trials, j.Trial.Key)
-	summary := ""
-	if t != nil {
-		summary = t.summary
-	}
+	summary := p.b.finish(j, o)
 	p.printf("%-11s %s at step %d/%d %s", o.Status, ShortKey(j.Trial.Key), o.StepsDone, j.Trial.Config.Steps, summary)
 	if o.Error != "" {
 		first, _, _ := strings.Cut(o.Error, "\n")
@@ -157,139 +410,4 @@ func (p *LogProgress) Done(j Job, o Outcome) {
 }
 
 // End implements Progress.
-func (p *LogProgress) End() {}
-
-// TermProgress draws live bars on a terminal: one per running trial and
-// one for the sweep, whose ETA comes from the steps done so far. Finished
-// trials print a line above the bars.
-type TermProgress struct {
-	W io.Writer
-
-	p         *mpb.Progress
-	total     *mpb.Bar
-	mu        sync.Mutex
-	bars      map[string]*termTrial
-	started   time.Time
-	doneSteps int64 // planned steps of finished trials
-	trials    int   // trials to run
-	finished  int
-}
-
-type termTrial struct {
-	job     Job
-	bar     *mpb.Bar
-	step    int64
-	summary atomic.Value // string
-}
-
-// Begin implements Progress.
-func (p *TermProgress) Begin(todo []Job, planned int) {
-	p.p = mpb.New(mpb.WithOutput(p.W), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
-	p.bars = map[string]*termTrial{}
-	p.started = time.Now()
-	p.trials = len(todo)
-	var steps int64
-	for _, j := range todo {
-		steps += int64(j.Trial.Config.Steps)
-	}
-	p.total = p.p.AddBar(max(steps, 1),
-		mpb.BarPriority(1<<30), // keep the sweep bar at the bottom
-		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return fmt.Sprintf("sweep: %d/%d trials done", p.finished, p.trials)
-		}, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.Any(func(st decor.Statistics) string {
-			return timing(time.Since(p.started), st.Current, st.Total, st.Completed)
-		})),
-	)
-	if skipped := planned - len(todo); skipped > 0 {
-		fmt.Fprintf(p.p, "%d of %d trials already have results\n", skipped, planned)
-	}
-	if len(todo) == 0 {
-		p.total.SetTotal(0, true)
-	}
-}
-
-// Start implements Progress.
-func (p *TermProgress) Start(j Job) {
-	t := &termTrial{job: j}
-	t.summary.Store("")
-	label := ShortKey(j.Trial.Key) + " " + j.Label
-	t.bar = p.p.AddBar(int64(j.Trial.Config.Steps), mpb.BarRemoveOnComplete(),
-		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return t.summary.Load().(string) })),
-	)
-	p.mu.Lock()
-	p.bars[j.Trial.Key] = t
-	p.mu.Unlock()
-}
-
-// advance moves a trial's bar and the sweep bar to step.
-func (p *TermProgress) advance(key string, step int) *termTrial {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t := p.bars[key]
-	if t != nil {
-		t.step = max(t.step, int64(step))
-		t.bar.SetCurrent(t.step)
-	}
-	cur := p.doneSteps
-	for _, o := range p.bars {
-		cur += o.step
-	}
-	p.total.SetCurrent(cur)
-	return t
-}
-
-// Step implements Progress.
-func (p *TermProgress) Step(key string, step int) { p.advance(key, step) }
-
-// Eval implements Progress.
-func (p *TermProgress) Eval(key string, e Eval) {
-	if t := p.advance(key, e.Step); t != nil {
-		t.summary.Store(evalSummary(t.job, e))
-	}
-}
-
-// Done implements Progress.
-func (p *TermProgress) Done(j Job, o Outcome) {
-	p.mu.Lock()
-	t := p.bars[j.Trial.Key]
-	delete(p.bars, j.Trial.Key)
-	p.doneSteps += int64(j.Trial.Config.Steps)
-	p.finished++
-	p.mu.Unlock()
-	summary := ""
-	if t != nil {
-		summary = t.summary.Load().(string)
-		t.bar.Abort(true)
-	}
-	fmt.Fprintf(p.p, "%-11s %s %s  %d/%d steps %s\n", o.Status, ShortKey(j.Trial.Key), j.Label, o.StepsDone, j.Trial.Config.Steps, summary)
-	p.advance(j.Trial.Key, 0) // the trial is gone: this moves the sweep bar
-}
-
-// timing renders "12s elapsed, ~1m30s left" from the steps done so far.
-func timing(elapsed time.Duration, cur, total int64, done bool) string {
-	s := elapsed.Round(time.Second).String() + " elapsed"
-	if done || cur == 0 {
-		return s
-	}
-	left := time.Duration(float64(elapsed) * float64(total-cur) / float64(cur))
-	return s + ", ~" + left.Round(time.Second).String() + " left"
-}
-
-// End implements Progress.
-func (p *TermProgress) End() {
-	// mpb prints lines written to it at the next refresh, and not at all
-	// once the container stops: give the last "done" line one refresh.
-	time.Sleep(300 * time.Millisecond)
-	p.mu.Lock()
-	if p.finished == p.trials {
-		p.total.SetCurrent(max(p.doneSteps, 1))
-	} else {
-		p.total.Abort(false)
-	}
-	p.mu.Unlock()
-	p.p.Wait()
-}
+func (p *LogProgress) End() { p.out.close(endWait) }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,6 +52,10 @@ type Runner struct {
 	// (default 10 s); a trial whose heartbeat is older than StaleAfter
 	// (default 2 min) on another host is taken to be orphaned.
 	HeartbeatEvery, StaleAfter time.Duration
+
+	// onBeat, when set, is told which trials each heartbeat tick marked
+	// alive (tests).
+	onBeat func(keys []string)
 }
 
 func (r *Runner) heartbeatEvery() time.Duration {
@@ -91,7 +96,8 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	}
 	host, _ := os.Hostname()
 	owner := db.Owner{PID: os.Getpid(), Host: host}
-	if err := r.reclaimOrphans(ctx, owner); err != nil {
+	recovered, err := r.reclaimOrphans(ctx, owner)
+	if err != nil {
 		return sum, err
 	}
 	statuses, err := r.Store.Statuses(ctx, keys)
@@ -110,7 +116,7 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	if prog == nil {
 		prog = nopProgress{}
 	}
-	prog.Begin(todo, len(jobs))
+	prog.Begin(Begin{Todo: todo, Planned: len(jobs), Recovered: recovered})
 	defer prog.End()
 
 	parallel := r.Parallel
@@ -118,18 +124,10 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 		parallel = runtime.NumCPU()
 	}
 	var mu sync.Mutex
-	active := map[string]bool{} // trials this process runs now
-	beat, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
+	live := &liveness{steps: map[string]*beat{}}
+	beatCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBeat()
-	go r.heartbeats(beat, owner, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		keys := make([]string, 0, len(active))
-		for k := range active {
-			keys = append(keys, k)
-		}
-		return keys
-	})
+	go r.heartbeats(beatCtx, owner, live)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
 	for _, j := range todo {
@@ -140,13 +138,9 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 			if gctx.Err() != nil {
 				return nil
 			}
-			mu.Lock()
-			active[j.Trial.Key] = true
-			mu.Unlock()
-			st, tr, err := r.runOne(gctx, j, owner, prog)
+			st, tr, err := r.runOne(gctx, j, owner, prog, live)
 			mu.Lock()
 			defer mu.Unlock()
-			delete(active, j.Trial.Key)
 			sum.Tracking = sum.Tracking.Add(tr)
 			if err != nil {
 				return err
@@ -177,11 +171,12 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 // this host, an owner whose pid no longer exists (kill -9, a closed
 // terminal); on another host (a shared file system), an owner whose
 // heartbeat stopped StaleAfter ago.
-func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) error {
+func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) ([]Recovered, error) {
 	running, err := r.Store.RunningTrials(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var out []Recovered
 	for _, t := range running {
 		reason := ""
 		switch {
@@ -195,15 +190,70 @@ func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) error {
 		}
 		if reason != "" {
 			if err := r.Store.Abandon(ctx, t.Key, t.Owner, reason); err != nil {
-				return err
+				return nil, err
 			}
+			out = append(out, Recovered{Key: t.Key, Reason: reason})
 		}
 	}
-	return nil
+	return out, nil
 }
 
-// heartbeats marks this process's running trials alive until ctx ends.
-func (r *Runner) heartbeats(ctx context.Context, me db.Owner, running func() []string) {
+// liveness tracks how far each trial of this process has come, so that a
+// heartbeat is written only for trials that moved since the last one: a
+// heartbeat proves progress, not merely that the process exists. A sweep
+// stuck anywhere between its workers and its database stops beating, and
+// after StaleAfter other hosts take its trials over.
+type liveness struct {
+	mu    sync.Mutex
+	steps map[string]*beat
+}
+
+type beat struct {
+	step  int  // the furthest step reported
+	moved bool // whether step grew since the last heartbeat
+}
+
+func (l *liveness) add(key string) {
+	l.mu.Lock()
+	l.steps[key] = &beat{}
+	l.mu.Unlock()
+}
+
+func (l *liveness) remove(key string) {
+	l.mu.Lock()
+	delete(l.steps, key)
+	l.mu.Unlock()
+}
+
+// progressed records a message from a trial that shows it moved: a new
+// step, or an evaluation, event or artifact.
+func (l *liveness) progressed(key string, step int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.steps[key]; b != nil {
+		b.moved = b.moved || step > b.step
+		b.step = max(b.step, step)
+	}
+}
+
+// due returns the trials that moved since the last call, sorted.
+func (l *liveness) due() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var keys []string
+	for k, b := range l.steps {
+		if b.moved {
+			keys = append(keys, k)
+			b.moved = false
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// heartbeats marks this process's trials that made progress alive, every
+// HeartbeatEvery until ctx ends.
+func (r *Runner) heartbeats(ctx context.Context, me db.Owner, live *liveness) {
 	tick := time.NewTicker(r.heartbeatEvery())
 	defer tick.Stop()
 	for {
@@ -211,9 +261,15 @@ func (r *Runner) heartbeats(ctx context.Context, me db.Owner, running func() []s
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			// A failed beat is retried at the next tick; the trials' own
-			// writes report a store that is really broken.
-			r.Store.Heartbeat(ctx, running(), me)
+			keys := live.due()
+			if len(keys) > 0 {
+				// A failed beat is retried at the next tick; the trials'
+				// own writes report a store that is really broken.
+				r.Store.Heartbeat(ctx, keys, me)
+			}
+			if r.onBeat != nil {
+				r.onBeat(keys)
+			}
 		}
 	}
 }
@@ -241,7 +297,7 @@ func processAlive(pid int) bool {
 
 // runOne claims, runs and finishes one trial. It returns "" when another
 // process holds the trial, and an error only when the store fails.
-func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress) (ganexp.Status, Tracking, error) {
+func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress, live *liveness) (ganexp.Status, Tracking, error) {
 	key := j.Trial.Key
 	// Records outlive cancellation: an interrupted trial must still be
 	// written down as interrupted.
@@ -250,9 +306,11 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	if err != nil || !ok {
 		return "", Tracking{}, err
 	}
+	live.add(key)
+	defer live.remove(key)
 	start := time.Now()
 	prog.Start(j)
-	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog, flushed: time.Now()}
+	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog, live: live, flushed: time.Now()}
 	tctx := ctx
 	if j.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -299,6 +357,7 @@ type storeSink struct {
 	store Store
 	key   string
 	prog  Progress
+	live  *liveness
 	mu    sync.Mutex
 	step  int
 	err   error // first store error; it ends the trial
@@ -313,6 +372,7 @@ func (s *storeSink) Progress(step int) {
 	s.mu.Lock()
 	s.step = max(s.step, step)
 	s.mu.Unlock()
+	s.live.progressed(s.key, step)
 	s.prog.Step(s.key, step)
 }
 
@@ -327,6 +387,7 @@ func (s *storeSink) Eval(e Eval) error {
 	s.pending = append(s.pending, db.Eval{Step: e.Step, WallS: e.WallS, Values: values})
 	due := len(s.pending) >= flushEvals || time.Since(s.flushed) >= flushEvery
 	s.mu.Unlock()
+	s.live.progressed(s.key, e.Step)
 	s.prog.Eval(s.key, e)
 	if due {
 		return s.flush()

@@ -32,6 +32,13 @@ type fakeTrainer struct {
 	collapse bool // G's samples are all one real point
 	running  atomic.Int32
 	maxSeen  atomic.Int32
+	// gate, when set, holds every step until a token arrives, so a test
+	// decides when the trainer moves.
+	gate chan struct{}
+	// together, when positive, holds the first step until this many
+	// trials train at once (or a minute passed), so a test of the
+	// parallelism limit does not depend on how fast trials start.
+	together int32
 }
 
 func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
@@ -64,6 +71,18 @@ func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sam
 				// where no recover() reaches.
 				go panic("injected fault: panic on another goroutine")
 				select {}
+			}
+		}
+		if f.gate != nil {
+			select {
+			case <-f.gate:
+			case <-ctx.Done():
+				return step, ctx.Err()
+			}
+		}
+		if step == 0 && f.together > 0 {
+			for deadline := time.Now().Add(time.Minute); f.running.Load() < f.together && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
 			}
 		}
 		time.Sleep(f.stepTime)
@@ -138,7 +157,7 @@ func statuses(t *testing.T, d *db.DB) map[ganexp.Status]int {
 func TestRunnerRunsEveryTrialWithinTheLimit(t *testing.T) {
 	js := jobs(6, nil)
 	d := setup(t, js)
-	ft := &fakeTrainer{stepTime: time.Millisecond}
+	ft := &fakeTrainer{stepTime: time.Millisecond, together: 2}
 	r := &Runner{Store: d, Exec: InProcess{Trainer: ft}, Parallel: 2}
 	sum, err := r.Run(context.Background(), js)
 	if err != nil {
@@ -385,9 +404,21 @@ func TestRunnerRecordsVerdicts(t *testing.T) {
 
 func TestEvalSummary(t *testing.T) {
 	j := jobs(1, nil)[0]
-	e := Eval{Values: map[string]Number{"loss_d": 1.25, "loss_g": Number(math.NaN()), "modes_captured": Number(math.NaN()), "mmd2": 0.01}}
-	if got, want := evalSummary(j, e), "loss_d=1.250 loss_g=NaN modes=-/8 mmd2=0.0100"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+	nan := Number(math.NaN())
+	tests := []struct {
+		values map[string]Number
+		want   string
+	}{
+		{map[string]Number{"loss_d": 1.25, "loss_g": nan, "modes_captured": nan, "mmd2": 0.01}, "loss_d=1.25 loss_g=NaN modes=-/8 mmd2=0.01"},
+		// A WGAN critic near its optimum: four significant digits, not
+		// "-0.000".
+		{map[string]Number{"loss_d": -1.2345e-5, "loss_g": 0.693147, "modes_captured": 7, "hq_fraction": 0.8123, "mmd2": 0.000123456}, "loss_d=-1.234e-05 loss_g=0.6931 modes=7/8 hq=0.81 mmd2=0.0001235"},
+		{map[string]Number{"loss_d": 0, "loss_g": 1234.5}, "loss_d=0 loss_g=1234"},
+	}
+	for _, tt := range tests {
+		if got := evalSummary(j, Eval{Values: tt.values}); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
 	}
 }
 
@@ -512,32 +543,75 @@ func TestRunnerReclaimsStaleOwnersElsewhere(t *testing.T) {
 	}
 }
 
-func TestRunnerBeats(t *testing.T) {
+// TestRunnerBeatsOnlyOnProgress: a heartbeat proves that a trial moves.
+// The trainer takes a step only when the test sends one, so the test
+// knows at every heartbeat whether the trial moved since the last one.
+func TestRunnerBeatsOnlyOnProgress(t *testing.T) {
 	js := jobs(1, nil)
-	// One evaluation, at the end: only the ticker beats while it trains.
-	js[0].Trial.Config.Steps, js[0].Trial.Config.EvalEvery = 400, 1000
+	js[0].Trial.Config.Steps, js[0].Trial.Config.EvalEvery = 10, 1000
+	key := js[0].Trial.Key
 	d := setup(t, js)
 	ctx := context.Background()
-	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 1, HeartbeatEvery: 10 * time.Millisecond}
-	beats := map[time.Time]bool{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; i < 200; i++ {
-			time.Sleep(2 * time.Millisecond)
-			running, _ := d.RunningTrials(ctx)
-			for _, t := range running {
-				beats[t.Heartbeat] = true
-			}
+	gate := make(chan struct{})
+	beats := make(chan []string, 100)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{gate: gate}}, Parallel: 1,
+		HeartbeatEvery: 5 * time.Millisecond, onBeat: func(keys []string) { beats <- keys }}
+	done := make(chan error, 1)
+	go func() { _, err := r.Run(ctx, js); done <- err }()
+
+	heartbeat := func() time.Time {
+		running, err := d.RunningTrials(ctx)
+		if err != nil || len(running) != 1 {
+			t.Fatalf("running trials %v, %v", running, err)
 		}
-	}()
-	if _, err := r.Run(ctx, js); err != nil {
-		t.Fatal(err)
+		return running[0].Heartbeat
 	}
-	<-done
-	// 400 ms of training at 10 ms beats moves the heartbeat many times.
-	if len(beats) < 5 {
-		t.Errorf("saw %d distinct heartbeats while the trial ran", len(beats))
+	// nextBeat waits for the next heartbeat tick, and tells whether it
+	// marked the trial alive.
+	nextBeat := func() bool {
+		select {
+		case keys := <-beats:
+			return slices.Contains(keys, key)
+		case <-time.After(time.Minute):
+			t.Fatal("no heartbeat tick in a minute")
+		}
+		return false
+	}
+	drain := func() {
+		for len(beats) > 0 {
+			<-beats
+		}
+	}
+
+	for step := 1; step <= 3; step++ {
+		gate <- struct{}{}
+		// The step is reported after the trainer takes it: wait until a
+		// tick carries it. A tick before the report carries nothing.
+		for !nextBeat() {
+		}
+	}
+	// Stalled: the trial is claimed and running, its process alive, but
+	// it does not move, so no tick may mark it alive.
+	drain()
+	stalled := heartbeat()
+	for i := 0; i < 10; i++ {
+		if nextBeat() {
+			t.Fatalf("a heartbeat marked the stalled trial alive at tick %d", i)
+		}
+	}
+	if got := heartbeat(); !got.Equal(stalled) {
+		t.Errorf("the stalled trial's heartbeat moved from %s to %s", stalled, got)
+	}
+	// Moving again, it beats again.
+	gate <- struct{}{}
+	for !nextBeat() {
+	}
+	if got := heartbeat(); !got.After(stalled) {
+		t.Errorf("heartbeat %s did not move past %s once the trial moved", got, stalled)
+	}
+	close(gate) // the remaining steps run freely
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
 

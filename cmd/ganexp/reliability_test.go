@@ -3,18 +3,18 @@ package main_test
 import (
 	"database/sql"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// killGrid plans 48 short trials: enough that a sweep killed every few
-// hundred milliseconds still needs more than twenty starts to finish.
+// killGrid plans 48 short trials, so that a sweep killed at the latest
+// when its first trial completes needs more than twenty starts to finish.
 const killGrid = `name: kills
 dataset: {kind: ring}
 arch: {hidden: [8]}
@@ -26,10 +26,60 @@ grid:
 detect: {enabled: false}
 `
 
+// lineWatch is a writer that signals the lines a test waits for.
+type lineWatch struct {
+	mu       sync.Mutex
+	partial  string
+	started  int           // "start KEY" lines seen
+	lines    chan struct{} // a token per start or finished line
+	finished bool          // a "completed" line was seen
+}
+
+func newLineWatch() *lineWatch { return &lineWatch{lines: make(chan struct{}, 1024)} }
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial += string(p)
+	for {
+		line, rest, ok := strings.Cut(w.partial, "\n")
+		if !ok {
+			break
+		}
+		w.partial = rest
+		// "[    0.9s] start a465bf54 …", "[    1.2s] completed   a465bf54 at step 300/300 …"
+		f := strings.Fields(line)
+		if len(f) > 3 && (f[2] == "start" || f[2] == "completed") {
+			if f[2] == "start" {
+				w.started++
+			} else {
+				w.finished = true
+			}
+			w.lines <- struct{}{}
+		}
+	}
+	return len(p), nil
+}
+
+func (w *lineWatch) state() (started int, finished bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.started, w.finished
+}
+
 // TestSweepSurvivesRepeatedKill9 kills the real binary with SIGKILL at
-// random moments, at least twenty times over one sweep, then reruns it to
-// the end. A trial completed before a kill must never run again, and the
-// final database must hold exactly what an uninterrupted sweep writes.
+// least twenty times over one sweep, then reruns it to the end. A trial
+// completed before a kill must never run again, and the final database
+// must hold exactly what an uninterrupted sweep writes.
+//
+// The kills land on observed progress, not on a clock alone, so that the
+// test proves the same on a fast machine as on a slow one: in turn, at a
+// random moment of the first 400 ms (before the database exists, while
+// planning, or while trials run); just after the sweep starts its first or
+// second trial (mid-trial: claimed, not finished); and just after
+// a trial completes. Every start is killed at the latest when its first
+// trial completes, so no start finishes more than about --parallel trials
+// and twenty starts cannot finish the 48.
 func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("kill schedule seed %d", seed)
@@ -39,25 +89,39 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 	writeFile(t, dir, "grid.yaml", killGrid)
 	dbPath := filepath.Join(dir, "ganexp.db")
 	finished := map[string]string{} // key -> finished_at, attempts as first seen
-	kills := 0
-	for start := 0; kills < 20; start++ {
-		if start > 200 {
-			t.Fatalf("only %d of 20 kills landed in 200 starts", kills)
-		}
-		cmd := startSweep(t, dir, io.Discard)
+	kills, midTrial := 0, 0
+	for kills < 20 {
+		watch := newLineWatch()
+		cmd := startSweep(t, dir, watch)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		// Anywhere from before the schema exists to mid-trial.
-		select {
-		case err := <-done:
-			t.Fatalf("sweep ended by itself after %d kills (%v): the grid is too small for this test", kills, err)
-		case <-time.After(time.Duration(rng.Int64N(int64(500 * time.Millisecond)))):
+		mode := kills % 3
+		var clock <-chan time.Time
+		if mode == 0 {
+			clock = time.After(time.Duration(rng.Int64N(int64(400 * time.Millisecond))))
+		}
+		nth := 1 + rng.IntN(2) // mode 1: kill after the nth start
+		for killNow := false; !killNow; {
+			select {
+			case err := <-done:
+				t.Fatalf("sweep ended by itself after %d kills (%v): a start finished more trials than it may", kills, err)
+			case <-clock:
+				killNow = true
+			case <-watch.lines:
+				started, completed := watch.state()
+				killNow = completed || (mode == 1 && started >= nth)
+			case <-time.After(time.Minute):
+				t.Fatalf("kill %d: no trial started or completed in a minute", kills+1)
+			}
 		}
 		cmd.Process.Kill()
 		<-done
 		kills++
 		if _, err := os.Stat(dbPath); err != nil {
 			continue // killed before the database was created
+		}
+		if running := runningTrials(t, dbPath); running > 0 {
+			midTrial++
 		}
 		for key, v := range completedTrials(t, dbPath) {
 			if prev, ok := finished[key]; ok && prev != v {
@@ -66,7 +130,13 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 			finished[key] = v
 		}
 	}
-	t.Logf("%d kills; %d of 48 trials had completed", kills, len(finished))
+	t.Logf("%d kills, %d of them with trials running; %d of 48 trials had completed", kills, midTrial, len(finished))
+	// Every third kill comes right after a start line, which the sweep
+	// prints once it has claimed the trial: that trial is left claimed
+	// and not finished.
+	if midTrial < 7 {
+		t.Errorf("only %d of %d kills landed while trials ran", midTrial, kills)
+	}
 	waitNoWorkers(t)
 
 	r := run(t, dir, nil, "sweep", "grid.yaml")
@@ -118,6 +188,25 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 	if n := count(t, d, "SELECT count(*) FROM artifacts"); n != count(t, openDB(t, filepath.Join(clean, "ganexp.db")), "SELECT count(*) FROM artifacts") {
 		t.Errorf("%d artifacts after the kills differ from the uninterrupted sweep", n)
 	}
+}
+
+// runningTrials counts the trials marked running: after a kill, the
+// trials that the killed sweep had claimed and not finished.
+func runningTrials(t *testing.T, dbPath string) int {
+	t.Helper()
+	d, err := sql.Open("sqlite3", dbPath+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.QueryRow("SELECT count(*) FROM trials WHERE status = 'running'").Scan(&n); err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return 0
+		}
+		t.Fatal(err)
+	}
+	return n
 }
 
 // completedTrials maps each completed trial to its finish time and

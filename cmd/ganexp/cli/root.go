@@ -64,8 +64,13 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
-	if code != ExitInterrupted {
+	switch {
+	case code != ExitInterrupted:
 		fmt.Fprintf(a.Err, "ganexp: %v\n", err)
+	case !errors.Is(err, ganexp.ErrInterrupted):
+		// Interrupted before a command could say what it had done (a
+		// sweep's summary says it on its own).
+		fmt.Fprintln(a.Err, "ganexp: interrupted")
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {

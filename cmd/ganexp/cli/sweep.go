@@ -165,7 +165,14 @@ func workerExec(a *App, parallel int) (runner.Executor, error) {
 
 func pickProgress(w io.Writer) runner.Progress {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &runner.TermProgress{W: w}
+		width := func() int {
+			cols, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return cols
+		}
+		return &runner.TermProgress{W: w, Width: width}
 	}
 	return &runner.LogProgress{W: w}
 }
