@@ -126,7 +126,9 @@ type liveTrial struct {
 	job     Job
 	step    int
 	summary string
-	printed time.Time
+	evals   int
+	printed time.Time // when the log last printed the trial's line
+	shown   bool      // whether that line showed an evaluation
 }
 
 func (b *board) begin(bg Begin) {
@@ -161,6 +163,7 @@ func (b *board) eval(key string, e Eval) (t liveTrial, ok bool) {
 	defer b.mu.Unlock()
 	if lt := b.trials[key]; lt != nil {
 		lt.summary = evalSummary(lt.job, e)
+		lt.evals++
 	}
 	return b.advanceLocked(key, e.Step)
 }
@@ -178,15 +181,19 @@ func (b *board) advanceLocked(key string, step int) (liveTrial, bool) {
 }
 
 // markPrinted sets when a trial's line was last printed, and reports
-// whether it was due (at least every ago).
+// whether it was due: at the trial's first evaluation, so that its first
+// metrics show at once, and then at most every every.
 func (b *board) markPrinted(key string, every time.Duration) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	lt := b.trials[key]
-	if lt == nil || time.Since(lt.printed) < every {
+	if lt == nil {
 		return false
 	}
-	lt.printed = time.Now()
+	if first := lt.evals > 0 && !lt.shown; !first && time.Since(lt.printed) < every {
+		return false
+	}
+	lt.printed, lt.shown = time.Now(), lt.evals > 0
 	return true
 }
 

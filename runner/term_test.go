@@ -243,3 +243,29 @@ func TestSnapshotCounts(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestLogProgressLines: off a terminal, a trial's first evaluation prints
+// at once, later ones at most every Every, and interrupted trials are
+// said to be so.
+func TestLogProgressLines(t *testing.T) {
+	js := jobs(1, nil)
+	key := ShortKey(js[0].Trial.Key)
+	var out strings.Builder
+	p := &LogProgress{W: &out, Every: time.Hour}
+	p.Begin(Begin{Todo: js, Planned: 3})
+	p.Start(js[0])
+	p.Step(js[0].Trial.Key, 5)
+	p.Eval(js[0].Trial.Key, Eval{Step: 10, Values: map[string]Number{"loss_d": 1.5, "loss_g": 0.5}})
+	p.Eval(js[0].Trial.Key, Eval{Step: 20, Values: map[string]Number{"loss_d": 1.25, "loss_g": 0.75}})
+	p.Done(js[0], Outcome{Status: ganexp.StatusInterrupted, StepsDone: 17})
+	p.End()
+	stamp := regexp.MustCompile(`(?m)^\[ *\d+\.\ds\] `)
+	got := stamp.ReplaceAllString(out.String(), "")
+	want := "3 trials planned, 2 already have results, 1 to run\n" +
+		"start " + key + " seed=1\n" +
+		key + " step 10/20 loss_d=1.5 loss_g=0.5\n" +
+		"interrupted " + key + " at step 17/20 loss_d=1.25 loss_g=0.75\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -274,10 +275,11 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 4000", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
-	var out bytes.Buffer
-	cmd := startSweep(t, dir, &out)
-	// Wait until both running trials have recorded an evaluation.
-	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
+	out := newProgressLines()
+	cmd := startSweep(t, dir, out)
+	// Once both running trials have been evaluated, they have 199 more
+	// evaluations to go: the interrupt lands mid-trial on any machine.
+	out.waitEvaluated(t, 2)
 	if pids := workers(); len(pids) != 2 {
 		t.Errorf("%d worker processes while 2 trials run, want 2: %v", len(pids), pids)
 	}
@@ -317,9 +319,10 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 1500", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
-	cmd := startSweep(t, dir, io.Discard)
-	waitFor(t, dbPath, "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
-	cmd.Process.Kill() // SIGKILL: no chance to record anything
+	out := newProgressLines()
+	cmd := startSweep(t, dir, out)
+	out.waitEvaluated(t, 2) // both running, 74 evaluations to go
+	cmd.Process.Kill()      // SIGKILL: no chance to record anything
 	cmd.Wait()
 	d := openDB(t, dbPath)
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'running'"); got != 2 {
@@ -368,6 +371,87 @@ func workers() []string {
 		}
 	}
 	return pids
+}
+
+// progressLines is a writer for a sweep's log output that follows its
+// progress lines as they arrive, so that a test can act on what the sweep
+// did rather than after a time that suits one machine's speed.
+type progressLines struct {
+	mu        sync.Mutex
+	all       bytes.Buffer
+	partial   string
+	started   int
+	completed int
+	evaluated map[string]bool // trials that printed an evaluation
+	more      chan struct{}   // a token after any progress line
+}
+
+func newProgressLines() *progressLines {
+	return &progressLines{evaluated: map[string]bool{}, more: make(chan struct{}, 1)}
+}
+
+func (w *progressLines) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all.Write(p)
+	w.partial += string(p)
+	for {
+		line, rest, ok := strings.Cut(w.partial, "\n")
+		if !ok {
+			break
+		}
+		w.partial = rest
+		// "[    0.9s] start a465bf54 …", "[    1.2s] completed   a465bf54 at step 300/300 …",
+		// "[    0.5s] a465bf54 step 20/300 loss_d=…"
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		switch {
+		case f[2] == "start":
+			w.started++
+		case f[2] == "completed":
+			w.completed++
+		case f[3] == "step" && strings.Contains(line, "loss_d="):
+			w.evaluated[f[2]] = true
+		default:
+			continue
+		}
+		select {
+		case w.more <- struct{}{}:
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+func (w *progressLines) counts() (started, completed, evaluated int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.started, w.completed, len(w.evaluated)
+}
+
+func (w *progressLines) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.all.String()
+}
+
+// waitEvaluated waits until n trials have printed an evaluation: the
+// sweep prints each trial's first one at once. It fails the test after a
+// minute without one.
+func (w *progressLines) waitEvaluated(t *testing.T, n int) {
+	t.Helper()
+	for {
+		if _, _, got := w.counts(); got >= n {
+			return
+		}
+		select {
+		case <-w.more:
+		case <-time.After(time.Minute):
+			t.Fatalf("no evaluation line in a minute (want %d trials evaluated):\n%s", n, w.String())
+		}
+	}
 }
 
 // startSweep starts `ganexp sweep grid.yaml --parallel 2` in dir.

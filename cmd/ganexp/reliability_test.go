@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -25,47 +24,6 @@ grid:
   lr: [1e-3, 5e-4, 2e-4]
 detect: {enabled: false}
 `
-
-// lineWatch is a writer that signals the lines a test waits for.
-type lineWatch struct {
-	mu       sync.Mutex
-	partial  string
-	started  int           // "start KEY" lines seen
-	lines    chan struct{} // a token per start or finished line
-	finished bool          // a "completed" line was seen
-}
-
-func newLineWatch() *lineWatch { return &lineWatch{lines: make(chan struct{}, 1024)} }
-
-func (w *lineWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.partial += string(p)
-	for {
-		line, rest, ok := strings.Cut(w.partial, "\n")
-		if !ok {
-			break
-		}
-		w.partial = rest
-		// "[    0.9s] start a465bf54 …", "[    1.2s] completed   a465bf54 at step 300/300 …"
-		f := strings.Fields(line)
-		if len(f) > 3 && (f[2] == "start" || f[2] == "completed") {
-			if f[2] == "start" {
-				w.started++
-			} else {
-				w.finished = true
-			}
-			w.lines <- struct{}{}
-		}
-	}
-	return len(p), nil
-}
-
-func (w *lineWatch) state() (started int, finished bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.started, w.finished
-}
 
 // TestSweepSurvivesRepeatedKill9 kills the real binary with SIGKILL at
 // least twenty times over one sweep, then reruns it to the end. A trial
@@ -91,7 +49,7 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 	finished := map[string]string{} // key -> finished_at, attempts as first seen
 	kills, midTrial := 0, 0
 	for kills < 20 {
-		watch := newLineWatch()
+		watch := newProgressLines()
 		cmd := startSweep(t, dir, watch)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -107,9 +65,9 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 				t.Fatalf("sweep ended by itself after %d kills (%v): a start finished more trials than it may", kills, err)
 			case <-clock:
 				killNow = true
-			case <-watch.lines:
-				started, completed := watch.state()
-				killNow = completed || (mode == 1 && started >= nth)
+			case <-watch.more:
+				started, completed, _ := watch.counts()
+				killNow = completed > 0 || (mode == 1 && started >= nth)
 			case <-time.After(time.Minute):
 				t.Fatalf("kill %d: no trial started or completed in a minute", kills+1)
 			}

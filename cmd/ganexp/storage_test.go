@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -47,13 +46,14 @@ func mountTmpfs(t *testing.T, size string) string {
 }
 
 // sweepUntilFault starts a sweep in dir, waits until both running trials
-// have recorded evaluations, calls fault, and returns the sweep's exit
-// code and output.
+// have been evaluated, calls fault, and returns the sweep's exit code and
+// output. Two more trials wait to start, so the sweep writes after the
+// fault on any machine.
 func sweepUntilFault(t *testing.T, dir string, fault func()) (int, string) {
 	t.Helper()
-	var out bytes.Buffer
-	cmd := startSweep(t, dir, &out)
-	waitFor(t, filepath.Join(dir, "ganexp.db"), "SELECT count(*) FROM trials WHERE status = 'running' AND steps_done > 0", 2)
+	out := newProgressLines()
+	cmd := startSweep(t, dir, out)
+	out.waitEvaluated(t, 2)
 	fault()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
