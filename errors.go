@@ -12,7 +12,13 @@ type InputError struct {
 	Where string // "grid.yaml:12:5", a path, or empty
 	Msg   string
 	Hint  string // how to fix it; may be empty
+	// Kind, when set, is a sentinel that says which problem this is, so
+	// that a caller can tell it apart without matching the message.
+	Kind error
 }
+
+// Unwrap returns Kind.
+func (e *InputError) Unwrap() error { return e.Kind }
 
 func (e *InputError) Error() string {
 	s := e.Msg
@@ -38,8 +44,15 @@ var ErrInterrupted = errors.New("interrupted")
 // sweep itself ran to the end; the CLI exits 1 and names them.
 type TrialsFailedError struct {
 	Keys []string
+	// Hint is the command that shows a failed trial, as the user can run
+	// it (the CLI knows how ganexp was invoked and on which database).
+	Hint string
 }
 
 func (e *TrialsFailedError) Error() string {
-	return fmt.Sprintf("%d trial(s) failed: %v (see `ganexp show KEY`)", len(e.Keys), e.Keys)
+	s := fmt.Sprintf("%d trial(s) failed: %v", len(e.Keys), e.Keys)
+	if e.Hint != "" {
+		s += " (see `" + e.Hint + "`)"
+	}
+	return s
 }

@@ -38,6 +38,9 @@ var Metrics = []MetricInfo{
 	{"spread_ratio", Neutral, "RMS distance of samples to their mean over that of the reference sample"},
 	{"d_real", Neutral, "D's mean output on real data: a probability for minimax/nonsaturating, else a score"},
 	{"d_fake", Neutral, "D's mean output on generated data, as d_real"},
+	// Appended, not inserted: the evals table's present bits follow this
+	// order (bit i for metric i).
+	{"balanced_hq", HigherIsBetter, "hq_fraction × exp(−mode_kl): the share of samples on a mode, discounted for uneven modes (known-mode data only)"},
 }
 
 // LookupMetric returns the metric called name.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/metrics"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -31,6 +33,9 @@ const DefaultPath = "ganexp.db"
 type DB struct {
 	sql  *sql.DB
 	path string
+	// missing are the metric columns that an older file opened read-only
+	// lacks (a file opened for writing is migrated instead).
+	missing map[string]bool
 }
 
 // Open opens the database at path for writing, creating it and applying
@@ -60,11 +65,43 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.schemaVersion(ctx); err != nil {
+	v, err := d.schemaVersion(ctx)
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	if v < SchemaVersion() {
+		if d.missing, err = d.missingMetricColumns(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// missingMetricColumns lists the metrics without a column on trials: an
+// older file, read as it is.
+func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT name FROM pragma_table_info('trials')")
+	if err != nil {
+		return nil, classify(d.path, err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		have[n] = true
+	}
+	missing := map[string]bool{}
+	for _, m := range ganexp.Metrics {
+		if !have[m.Name] {
+			missing[m.Name] = true
+		}
+	}
+	return missing, rows.Err()
 }
 
 func checkPath(path string, create bool) error {
@@ -169,6 +206,88 @@ func (d *DB) SQLiteVersion(ctx context.Context) (string, error) {
 	var v string
 	err := d.sql.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v)
 	return v, err
+}
+
+// migrationCode is Go that a migration needs after its SQL, in the same
+// transaction: what SQLite as built into ganexp cannot compute.
+var migrationCode = map[int]func(context.Context, *sql.Tx) error{
+	4: backfillBalancedHQ,
+}
+
+// balancedHQBit is balanced_hq's bit in evals.present (schema v4: the
+// 18th metric).
+const balancedHQBit = 1 << 17
+
+// backfillBalancedHQ fills balanced_hq in for the evaluations and trials
+// stored before schema v4, from their hq_fraction and mode_kl.
+func backfillBalancedHQ(ctx context.Context, tx *sql.Tx) error {
+	type point struct {
+		key  string
+		step int
+		v    sql.NullFloat64
+	}
+	var evals, finals []point
+	rows, err := tx.QueryContext(ctx, "SELECT trial_key, step, hq_fraction, mode_kl FROM evals WHERE present & 32")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var p point
+		var hq, kl sql.NullFloat64
+		if err := rows.Scan(&p.key, &p.step, &hq, &kl); err != nil {
+			rows.Close()
+			return err
+		}
+		p.v = balancedHQ(hq, kl)
+		evals = append(evals, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, "SELECT key, hq_fraction, mode_kl FROM trials WHERE hq_fraction IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var p point
+		var hq, kl sql.NullFloat64
+		if err := rows.Scan(&p.key, &hq, &kl); err != nil {
+			rows.Close()
+			return err
+		}
+		p.v = balancedHQ(hq, kl)
+		finals = append(finals, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range evals {
+		if _, err := tx.ExecContext(ctx, "UPDATE evals SET balanced_hq = ?, present = present | ? WHERE trial_key = ? AND step = ?",
+			p.v, balancedHQBit, p.key, p.step); err != nil {
+			return err
+		}
+	}
+	for _, p := range finals {
+		if _, err := tx.ExecContext(ctx, "UPDATE trials SET balanced_hq = ? WHERE key = ?", p.v, p.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// balancedHQ is metrics.BalancedHQ on stored values: NULL without an
+// hq_fraction; a NULL mode_kl means no sample was high quality.
+func balancedHQ(hq, kl sql.NullFloat64) sql.NullFloat64 {
+	if !hq.Valid {
+		return sql.NullFloat64{}
+	}
+	k := math.NaN()
+	if kl.Valid {
+		k = kl.Float64
+	}
+	return sql.NullFloat64{Float64: metrics.BalancedHQ(hq.Float64, k), Valid: true}
 }
 
 type migration struct {
@@ -303,6 +422,11 @@ func (d *DB) apply(ctx context.Context, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if after := migrationCode[m.version]; after != nil {
+		if err := after(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, now()); err != nil {
 		return err

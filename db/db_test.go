@@ -328,7 +328,7 @@ func TestMigrateMetricsToEvals(t *testing.T) {
 		wall  float64
 	}
 	var rows []row
-	for i, m := range ganexp.Metrics {
+	for i, m := range ganexp.Metrics[:17] { // the metrics of schema v2
 		rows = append(rows, row{100, m.Name, float64(i) + 0.25, 1.5})
 	}
 	rows[7].value = nil // a NaN, stored as NULL
@@ -361,9 +361,90 @@ func TestMigrateMetricsToEvals(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	got := dump(d.sql)
+	// Schema v4 adds balanced_hq, filled in from hq_fraction and mode_kl
+	// where the evaluation had them: at step 100, 5.25·exp(−6.25).
+	var balanced float64
+	if err := d.sql.QueryRow("SELECT value FROM metrics WHERE name = 'balanced_hq' AND step = 100").Scan(&balanced); err != nil {
+		t.Fatal(err)
+	}
+	if want := 5.25 * math.Exp(-6.25); math.Abs(balanced-want) > 1e-12 {
+		t.Errorf("balanced_hq = %v, want %v", balanced, want)
+	}
+	var got []string
+	for _, r := range dump(d.sql) {
+		if !strings.Contains(r, "balanced_hq") {
+			got = append(got, r)
+		}
+	}
 	if len(got) != len(rows) || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("metrics after migrating:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBalancedHQOnOlderFiles: a schema v3 file read as it is derives
+// balanced_hq from hq_fraction and mode_kl; opened for writing, it is
+// migrated and the values are stored.
+func TestBalancedHQOnOlderFiles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	raw, err := open(path, "rwc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := migrations()
+	for _, m := range ms[:3] {
+		if err := raw.apply(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := ganexp.NewTrial(testConfig("hinge"), 1), ganexp.NewTrial(testConfig("hinge"), 2)
+	if _, err := raw.RegisterSweep(ctx, "s", "s.yaml", nil, []ganexp.Trial{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	// a: half its samples on modes, KL 0.1; b: none on a mode (KL NULL).
+	for _, q := range []string{
+		"UPDATE trials SET hq_fraction = 0.5, mode_kl = 0.1 WHERE key = '" + a.Key + "'",
+		"UPDATE trials SET hq_fraction = 0, mode_kl = NULL WHERE key = '" + b.Key + "'",
+		"INSERT INTO evals (trial_key, step, wall_s, present, hq_fraction, mode_kl) VALUES ('" + a.Key + "', 10, 1, 96, 0.5, 0.1)",
+		"INSERT INTO evals (trial_key, step, wall_s, present, hq_fraction, mode_kl) VALUES ('" + b.Key + "', 10, 1, 96, 0, NULL)",
+	} {
+		if _, err := raw.sql.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	want := map[string]float64{a.Key: 0.5 * math.Exp(-0.1), b.Key: 0}
+	check := func(d *DB, when string) {
+		rows, err := d.Trials(ctx, Filter{})
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		for _, r := range rows {
+			if got := r.Final["balanced_hq"]; got == nil || math.Abs(*got-want[r.Key]) > 1e-12 {
+				t.Errorf("%s: balanced_hq of %s = %v, want %v", when, r.Key, got, want[r.Key])
+			}
+		}
+	}
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(ro, "read as it is")
+	if v, _ := ro.schemaVersion(ctx); v != 3 {
+		t.Errorf("reading changed the schema to v%d", v)
+	}
+	ro.Close()
+	d, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	check(d, "migrated")
+	for key, w := range want {
+		s, err := d.Series(ctx, key)
+		if err != nil || len(s["balanced_hq"]) != 1 || s["balanced_hq"][0].Value == nil || math.Abs(*s["balanced_hq"][0].Value-w) > 1e-12 {
+			t.Errorf("migrated series of %s: %v, %v; want one point %v", key, s["balanced_hq"], err, w)
+		}
 	}
 }
 

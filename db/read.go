@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -54,6 +55,10 @@ type Filter struct {
 func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 	var cols strings.Builder
 	for _, m := range ganexp.Metrics {
+		if d.missing[m.Name] {
+			cols.WriteString(", NULL")
+			continue
+		}
 		fmt.Fprintf(&cols, ", t.%s", quoteIdent(m.Name))
 	}
 	q := `SELECT t.key, s.name, t.status, t.seed, t.steps_done, t.steps_total, t.attempts,
@@ -109,6 +114,18 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 				t.Final[m.Name] = nil
 			}
 		}
+		if d.missing["balanced_hq"] {
+			// A file from before schema v4, read as it is.
+			hq, kl := t.Final["hq_fraction"], t.Final["mode_kl"]
+			var k sql.NullFloat64
+			if kl != nil {
+				k = sql.NullFloat64{Float64: *kl, Valid: true}
+			}
+			if hq != nil {
+				b := balancedHQ(sql.NullFloat64{Float64: *hq, Valid: true}, k)
+				t.Final["balanced_hq"] = &b.Float64
+			}
+		}
 		index[t.Key] = len(out)
 		out = append(out, t)
 	}
@@ -153,6 +170,10 @@ func (d *DB) loadParams(ctx context.Context, trials []TrialRow, index map[string
 	return rows.Err()
 }
 
+// ErrNoTrial is the Kind of the input error FindTrial returns when no
+// trial has the key.
+var ErrNoTrial = errors.New("no such trial")
+
 // FindTrial returns the one trial whose key starts with prefix.
 func (d *DB) FindTrial(ctx context.Context, prefix string) (TrialRow, error) {
 	ts, err := d.Trials(ctx, Filter{KeyPrefix: prefix})
@@ -161,7 +182,9 @@ func (d *DB) FindTrial(ctx context.Context, prefix string) (TrialRow, error) {
 	}
 	switch len(ts) {
 	case 0:
-		return TrialRow{}, ganexp.Inputf("", "list keys with `ganexp runs`", "no trial with key %q in %s", prefix, d.path)
+		e := ganexp.Inputf("", "list keys with `ganexp runs`", "no trial with key %q in %s", prefix, d.path)
+		e.Kind = ErrNoTrial
+		return TrialRow{}, e
 	case 1:
 		return ts[0], nil
 	}

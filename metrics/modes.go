@@ -17,6 +17,16 @@ type ModeStats struct {
 	// log K when every high-quality sample sits on one mode. It is NaN
 	// when no sample is high quality, since p is then undefined.
 	KL float64
+	// Balanced is HQFraction·exp(−KL): the share of samples that are high
+	// quality, discounted for modes used unevenly. exp(−KL) = exp(H(p))/K
+	// is the perplexity of p (its effective number of modes) over K, so
+	// Balanced is 1 when every sample sits on a mode and the modes are
+	// used equally, and 0 when no sample is high quality. It orders
+	// generators that capture the same number of modes the way the VEEGAN
+	// and PacGAN tables read together (modes, high-quality share, reverse
+	// KL): neither a diffuse cloud that touches every mode with a few
+	// samples nor one that piles onto a few modes scores well.
+	Balanced float64
 }
 
 // HQStds is the high-quality radius in standard deviations (VEEGAN).
@@ -68,5 +78,15 @@ func Modes(samples []float64, dim int, centres []float64, stds []float64) ModeSt
 		p := float64(c) / float64(hq)
 		s.KL += p * math.Log(p*float64(k))
 	}
+	s.Balanced = BalancedHQ(s.HQFraction, s.KL)
 	return s
+}
+
+// BalancedHQ is hq·exp(−kl), ModeStats.Balanced from its parts; a NaN kl
+// (no high-quality sample) gives 0 when hq is 0.
+func BalancedHQ(hq, kl float64) float64 {
+	if hq == 0 {
+		return 0
+	}
+	return hq * math.Exp(-kl)
 }

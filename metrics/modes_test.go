@@ -20,19 +20,22 @@ func TestModes(t *testing.T) {
 			// KL = 0.6 ln 1.2 + 0.4 ln 0.8 = 0.0201355 (by hand).
 			name:    "Mixed",
 			samples: []float64{0.5, 2.9, 3.1, 10, 11, 20, -2.5},
-			want:    ModeStats{Captured: 2, HQFraction: 5.0 / 7, KL: 0.6*math.Log(1.2) + 0.4*math.Log(0.8)},
+			// Balanced = 5/7 · exp(−KL) = 5/7 · 1.2^−0.6 · 0.8^−0.4.
+			want: ModeStats{Captured: 2, HQFraction: 5.0 / 7, KL: 0.6*math.Log(1.2) + 0.4*math.Log(0.8),
+				Balanced: 5.0 / 7 * math.Pow(1.2, -0.6) * math.Pow(0.8, -0.4)},
 		},
 		{
-			// Everything on one of two modes: KL = log 2.
+			// Everything on one of two modes: KL = log 2, and one
+			// effective mode of two halves the HQ share.
 			name:    "OneMode",
 			samples: []float64{10, 10.1, 9.9},
-			want:    ModeStats{Captured: 1, HQFraction: 1, KL: math.Ln2},
+			want:    ModeStats{Captured: 1, HQFraction: 1, KL: math.Ln2, Balanced: 0.5},
 		},
 		{
 			// Perfect balance: KL = 0.
 			name:    "Balanced",
 			samples: []float64{0, 10, 0.2, 9.8},
-			want:    ModeStats{Captured: 2, HQFraction: 1, KL: 0},
+			want:    ModeStats{Captured: 2, HQFraction: 1, KL: 0, Balanced: 1},
 		},
 		{
 			name:    "NoneHQ",
@@ -51,6 +54,9 @@ func TestModes(t *testing.T) {
 			}
 			if math.IsNaN(tt.want.KL) != math.IsNaN(got.KL) || (!math.IsNaN(got.KL) && math.Abs(got.KL-tt.want.KL) > 1e-12) {
 				t.Errorf("KL: got %v, want %v", got.KL, tt.want.KL)
+			}
+			if math.Abs(got.Balanced-tt.want.Balanced) > 1e-12 {
+				t.Errorf("Balanced: got %v, want %v", got.Balanced, tt.want.Balanced)
 			}
 		})
 	}

@@ -106,7 +106,7 @@ func BenchmarkHTMLReport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				opts := HTMLOptions{Dir: filepath.Join(dir, "r"), Title: "big", Metric: "modes_captured", Top: top}
+				opts := HTMLOptions{Dir: filepath.Join(dir, "r"), Title: "big", Ranking: rankingOf("modes_captured", "balanced_hq"), Top: top}
 				if err := WriteHTML(ctx, opts, rows, load); err != nil {
 					b.Fatal(err)
 				}

@@ -62,16 +62,6 @@ func direction(m ganexp.MetricInfo) string {
 	return "lower first"
 }
 
-// order says how a ranking is ordered: "modes_captured (higher is
-// better; ties by mmd2)".
-func order(metric string) string {
-	m, _ := ganexp.LookupMetric(metric)
-	if metric == TieBreak {
-		return fmt.Sprintf("%s (%s)", metric, direction(m))
-	}
-	return fmt.Sprintf("%s (%s; ties by %s)", metric, direction(m), TieBreak)
-}
-
 func newTab(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 }
@@ -115,14 +105,14 @@ func allParamNames(rows []db.TrialRow) []string {
 }
 
 // WriteTrials renders ranked trials, the first top of them (all if top ≤ 0).
-func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, metric string, top int) error {
+func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, rk Ranking, top int) error {
+	total := len(ranked)
+	// The columns are the factors of every trial ranked, shown or not.
+	names := Varying(ranked)
 	if top > 0 && len(ranked) > top {
 		ranked = ranked[:top]
 	}
-	cols := []string{metric}
-	if metric != TieBreak {
-		cols = append(cols, TieBreak)
-	}
+	cols := rk.Columns()
 	switch f {
 	case JSON:
 		out := make([]map[string]any, len(ranked))
@@ -133,7 +123,7 @@ func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, metric string, top
 			}
 			out[i] = map[string]any{
 				"rank": i + 1, "key": r.Key, "sweep": r.Sweep, "status": r.Status, "seed": r.Seed,
-				"steps_done": r.StepsDone, "params": paramMap(r.Params), "metrics": vals,
+				"steps_done": r.StepsDone, "params": paramMap(r.Params), "metrics": vals, "ranked_by": rk.Names(),
 			}
 			if r.Verdict != "" {
 				out[i]["verdict"] = verdictRecord(r)
@@ -159,8 +149,10 @@ func WriteTrials(w io.Writer, f Format, ranked []db.TrialRow, metric string, top
 		cw.Flush()
 		return cw.Error()
 	}
-	fmt.Fprintln(w, "trials ranked by "+order(metric))
-	names := Varying(ranked)
+	fmt.Fprintln(w, "trials ranked by "+rk.String())
+	if len(ranked) < total {
+		fmt.Fprintf(w, "showing the first %d of %d trials (--top 0 for all)\n", len(ranked), total)
+	}
 	verdicts := anyVerdict(ranked)
 	tw := newTab(w)
 	head := append(append(append([]string{"rank", "key", "status"}, names...), "seed"), cols...)
@@ -195,72 +187,118 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// WriteBest renders the best configurations of each group, top per group
-// (all if top ≤ 0). factor is "" for one overall group.
-func WriteBest(w io.Writer, f Format, groups []Group, metric, factor string, top int, rows []db.TrialRow) error {
-	for i := range groups {
-		if top > 0 && len(groups[i].Configs) > top {
-			groups[i].Configs = groups[i].Configs[:top]
+// Best is a ranking of configurations to render: overall (Factor "") in
+// one group, or per level of Factor, each group cut to Top (all if ≤ 0).
+type Best struct {
+	Groups  []Group
+	Ranking Ranking
+	Factor  string
+	Top     int
+	Rows    []db.TrialRow // every trial ranked, for the columns
+}
+
+// Shown cuts each group to Top and returns the groups, the configurations
+// shown and the configurations in all.
+func (b Best) Shown() (groups []Group, shown, total int) {
+	for _, g := range b.Groups {
+		total += len(g.Configs)
+		if b.Top > 0 && len(g.Configs) > b.Top {
+			g.Configs = g.Configs[:b.Top]
 		}
+		shown += len(g.Configs)
+		groups = append(groups, g)
 	}
+	return groups, shown, total
+}
+
+// rankLabel numbers the ith configuration of the gth group: groups are
+// ranked by their best, so with one per group the rank is the group's.
+func (b Best) rankLabel(g, i int) string {
+	switch {
+	case b.Factor == "":
+		return strconv.Itoa(i + 1)
+	case b.Top == 1:
+		return strconv.Itoa(g + 1)
+	}
+	return fmt.Sprintf("%d.%d", g+1, i+1)
+}
+
+// WriteBest renders the best configurations.
+func WriteBest(w io.Writer, f Format, b Best) error {
+	groups, shown, total := b.Shown()
+	rk := b.Ranking
+	cols := rk.Columns()
 	switch f {
 	case JSON:
-		var out []map[string]any
-		for _, g := range groups {
+		out := []map[string]any{}
+		for gi, g := range groups {
 			for i, c := range g.Configs {
-				out = append(out, bestRecord(g, i, c, metric, factor))
+				out = append(out, bestRecord(b, gi, g, i, c))
 			}
-		}
-		if out == nil {
-			out = []map[string]any{}
 		}
 		return writeJSON(w, out)
 	case CSV:
-		names := allParamNames(rows)
+		names := allParamNames(b.Rows)
 		cw := csv.NewWriter(w)
 		head := []string{"rank"}
-		if factor != "" {
+		if b.Factor != "" {
 			head = append(head, "group")
 		}
 		head = append(head, names...)
-		head = append(head, "seeds", metric+"_mean", metric+"_sd", TieBreak+"_mean", "statuses", "trials")
-		cw.Write(head)
-		for _, g := range groups {
+		head = append(head, "seeds", rk.Metric()+"_mean", rk.Metric()+"_sd")
+		for _, c := range cols[1:] {
+			head = append(head, c+"_mean")
+		}
+		cw.Write(append(head, "statuses", "trials"))
+		for gi, g := range groups {
 			for i, c := range g.Configs {
-				rec := []string{strconv.Itoa(i + 1)}
-				if factor != "" {
+				rec := []string{b.rankLabel(gi, i)}
+				if b.Factor != "" {
 					rec = append(rec, g.Level)
 				}
 				rec = append(rec, paramStrings(c.Params, names)...)
-				rec = append(rec, strconv.Itoa(len(c.Trials)), csvNum(c.Mean), csvNum(c.SD), csvNum(c.TieMean), c.StatusText(), trialKeys(c))
-				cw.Write(rec)
+				rec = append(rec, strconv.Itoa(len(c.Trials)), csvNum(c.Mean), csvNum(c.SD))
+				for _, m := range cols[1:] {
+					rec = append(rec, csvNum(c.MeanOf(m)))
+				}
+				cw.Write(append(rec, c.StatusText(), trialKeys(c)))
 			}
 		}
 		cw.Flush()
 		return cw.Error()
 	}
-	if factor == "" {
-		fmt.Fprintf(w, "best configurations, ranked by the mean over seeds of %s\n", order(metric))
+	if b.Factor == "" {
+		fmt.Fprintf(w, "best configurations, ranked by the mean over seeds of %s\n", rk)
+		if shown < total {
+			fmt.Fprintf(w, "showing the best %d of %d configurations (--top 0 for all)\n", shown, total)
+		}
 	} else {
-		fmt.Fprintf(w, "best configuration per %s, ranked by the mean over seeds of %s\n", factor, order(metric))
+		fmt.Fprintf(w, "best configuration per %s, ranked by the mean over seeds of %s\n", b.Factor, rk)
+		if shown < total {
+			per := "the best configuration"
+			if b.Top > 1 {
+				per = fmt.Sprintf("the best %d configurations", b.Top)
+			}
+			fmt.Fprintf(w, "showing %s of each %s: %d of %d configurations (--top K for more per %s, --top 0 for all)\n", per, b.Factor, shown, total, b.Factor)
+		}
 	}
-	names := Varying(rows)
-	if factor != "" {
-		names = moveFirst(names, factor)
+	names := Varying(b.Rows)
+	if b.Factor != "" {
+		names = moveFirst(names, b.Factor)
 	}
 	tw := newTab(w)
 	head := append([]string{"rank"}, names...)
-	head = append(head, "seeds", metric+" (mean ± sd)")
-	if metric != TieBreak {
-		head = append(head, TieBreak+" (mean)")
+	head = append(head, "seeds", rk.Metric()+" (mean ± sd)")
+	for _, c := range cols[1:] {
+		head = append(head, c+" (mean)")
 	}
 	row(tw, append(head, "status", "trials"))
-	for _, g := range groups {
+	for gi, g := range groups {
 		for i, c := range g.Configs {
-			cells := append([]string{strconv.Itoa(i + 1)}, paramStrings(c.Params, names)...)
+			cells := append([]string{b.rankLabel(gi, i)}, paramStrings(c.Params, names)...)
 			cells = append(cells, strconv.Itoa(len(c.Trials)), meanSDText(c))
-			if metric != TieBreak {
-				cells = append(cells, num(c.TieMean))
+			for _, m := range cols[1:] {
+				cells = append(cells, num(c.MeanOf(m)))
 			}
 			row(tw, append(cells, c.StatusText(), shortKeys(c)))
 		}
@@ -304,7 +342,7 @@ func shortKeys(c Config) string {
 	return strings.Join(keys, " ")
 }
 
-func bestRecord(g Group, i int, c Config, metric, factor string) map[string]any {
+func bestRecord(b Best, gi int, g Group, i int, c Config) map[string]any {
 	keys := make([]string, len(c.Trials))
 	for j, t := range c.Trials {
 		keys[j] = t.Key
@@ -313,13 +351,22 @@ func bestRecord(g Group, i int, c Config, metric, factor string) map[string]any 
 	for s, n := range c.Statuses {
 		statuses[string(s)] = n
 	}
-	rec := map[string]any{
-		"rank": i + 1, "params": paramMap(c.Params), "metric": metric,
-		"mean": jnum(c.Mean), "sd": jnum(c.SD), "n": c.N,
-		TieBreak + "_mean": jnum(c.TieMean), "statuses": statuses, "trials": keys,
+	means := map[string]any{}
+	for _, m := range b.Ranking.Columns() {
+		means[m] = jnum(c.MeanOf(m))
 	}
-	if factor != "" {
+	rank := i + 1
+	if b.Factor != "" {
+		rank = gi + 1 // the level's rank; rank_in_group orders within it
+	}
+	rec := map[string]any{
+		"rank": rank, "params": paramMap(c.Params), "metric": b.Ranking.Metric(),
+		"ranked_by": b.Ranking.Names(), "mean": jnum(c.Mean), "sd": jnum(c.SD), "n": c.N,
+		"means": means, "statuses": statuses, "trials": keys,
+	}
+	if b.Factor != "" {
 		rec["group"] = g.Level
+		rec["rank_in_group"] = i + 1
 	}
 	return rec
 }

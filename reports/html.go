@@ -25,10 +25,10 @@ import (
 
 // HTMLOptions configures WriteHTML.
 type HTMLOptions struct {
-	Dir    string // created if missing; files in it are overwritten
-	Title  string
-	Metric string
-	Best   bool   // rank configurations (mean over seeds) instead of trials
+	Dir     string // created if missing; files in it are overwritten
+	Title   string
+	Ranking Ranking
+	Best    bool   // rank configurations (mean over seeds) instead of trials
 	By     string // with Best: the best configuration per level of this factor
 	Top    int    // ranking rows, each with a trial page; 0 for all
 	X, Y   string // heatmap factors; "" picks lr_g × lr_d or the first two that vary
@@ -48,9 +48,10 @@ func WriteHTML(ctx context.Context, opts HTMLOptions, rows []db.TrialRow, load f
 	if err := prepareDir(opts.Dir); err != nil {
 		return err
 	}
-	metric := opts.Metric
-	info, _ := ganexp.LookupMetric(metric)
-	page := overview{Title: opts.Title, Metric: metric, Order: order(metric), Trials: len(rows)}
+	rk := opts.Ranking
+	metric := rk.Metric()
+	info := rk[0]
+	page := overview{Title: opts.Title, Metric: metric, Order: rk.String(), Trials: len(rows)}
 	page.Statuses = statusCounts(rows)
 
 	factors, aliases := chartFactors(rows)
@@ -87,7 +88,7 @@ func WriteHTML(ctx context.Context, opts HTMLOptions, rows []db.TrialRow, load f
 		page.Heatmap = &chartRef{Name: "heatmap", Alt: fmt.Sprintf("mean %s by %s and %s", metric, xf, yf)}
 	}
 	// Parallel coordinates over the configurations.
-	configs := GroupConfigs(rows, metric)
+	configs := GroupConfigs(rows, rk)
 	if len(factors) >= 1 && len(configs) >= 2 {
 		levels := make([][]string, len(factors))
 		for a, f := range factors {
@@ -114,36 +115,49 @@ func WriteHTML(ctx context.Context, opts HTMLOptions, rows []db.TrialRow, load f
 
 	// The ranking, and which trials get a page.
 	var pages []db.TrialRow
+	cols := rk.Columns()
 	if opts.Best {
-		groups := []Group{{Configs: RankConfigs(configs, metric)}}
+		b := Best{Groups: []Group{{Configs: RankConfigs(configs, rk)}}, Ranking: rk, Factor: opts.By, Top: opts.Top, Rows: rows}
 		if opts.By != "" {
-			groups = BestBy(configs, opts.By, metric)
+			b.Groups = BestBy(configs, opts.By, rk)
 		}
-		page.Columns = append(append([]string{}, factors...), "seeds", metric+" (mean ± sd)", "status")
-		for _, g := range groups {
+		groups, shown, total := b.Shown()
+		page.Shown = fmt.Sprintf("%d of %d configurations", shown, total)
+		page.Columns = append(append([]string{}, factors...), "seeds", metric+" (mean ± sd)")
+		for _, m := range cols[1:] {
+			page.Columns = append(page.Columns, m+" (mean)")
+		}
+		page.Columns = append(page.Columns, "status")
+		for gi, g := range groups {
 			for i, c := range g.Configs {
-				if opts.Top > 0 && i >= opts.Top {
-					break
+				r := rankRow{Rank: b.rankLabel(gi, i), Key: c.Trials[0].Key, Cells: levelsOf(c.Params, factors)}
+				r.Cells = append(r.Cells, strconv.Itoa(len(c.Trials)), meanSDText(c))
+				for _, m := range cols[1:] {
+					r.Cells = append(r.Cells, num(c.MeanOf(m)))
 				}
-				r := rankRow{Rank: i + 1, Key: c.Trials[0].Key, Cells: levelsOf(c.Params, factors)}
-				r.Cells = append(r.Cells, strconv.Itoa(len(c.Trials)), meanSDText(c), c.StatusText())
+				r.Cells = append(r.Cells, c.StatusText())
 				page.Ranking = append(page.Ranking, r)
 				pages = append(pages, c.Trials...)
 			}
 		}
 	} else {
-		ranked := RankTrials(rows, metric)
+		ranked := RankTrials(rows, rk)
 		if opts.Top > 0 && len(ranked) > opts.Top {
 			ranked = ranked[:opts.Top]
 		}
-		page.Columns = append(append(append([]string{}, factors...), "seed", metric, "status"), "verdict")
+		page.Shown = fmt.Sprintf("%d of %d trials", len(ranked), len(rows))
+		page.Columns = append(append(append(append([]string{}, factors...), "seed"), cols...), "status", "verdict")
 		for i, r := range ranked {
-			cells := append(levelsOf(r.Params, factors), strconv.FormatInt(r.Seed, 10), num(value(r, metric)), string(r.Status))
+			cells := append(levelsOf(r.Params, factors), strconv.FormatInt(r.Seed, 10))
+			for _, m := range cols {
+				cells = append(cells, num(value(r, m)))
+			}
+			cells = append(cells, string(r.Status))
 			verdict := "-"
 			if r.Verdict != "" {
 				verdict = fmt.Sprintf("%s at %d", r.Verdict, r.VerdictStep)
 			}
-			page.Ranking = append(page.Ranking, rankRow{Rank: i + 1, Key: r.Key, Cells: append(cells, verdict), Title: r.VerdictMessage})
+			page.Ranking = append(page.Ranking, rankRow{Rank: strconv.Itoa(i + 1), Key: r.Key, Cells: append(cells, verdict), Title: r.VerdictMessage})
 			pages = append(pages, r)
 		}
 	}
@@ -206,7 +220,7 @@ type chartRef struct {
 }
 
 type rankRow struct {
-	Rank  int
+	Rank  string
 	Key   string
 	Link  string
 	Cells []string
@@ -237,6 +251,7 @@ type overview struct {
 	Parallel *chartRef
 	Columns  []string
 	Ranking  []rankRow
+	Shown    string // "5 of 12 configurations"
 }
 
 func statusCounts(rows []db.TrialRow) []statusCount {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ganexp/ganexp"
@@ -37,23 +38,32 @@ func golden(t *testing.T, name string, got []byte) {
 
 func f(v float64) *float64 { return &v }
 
-// trial builds a trial row: loss, lr and seed vary; modes and mmd2 are finals.
-func trial(key, loss string, lr float64, seed int64, status ganexp.Status, modes, mmd *float64) db.TrialRow {
+// trial builds a trial row: loss, lr and seed vary; modes, hq_fraction,
+// mode_kl and mmd2 are finals, and balanced_hq = hq·exp(−kl) as a sweep
+// would store it.
+func trial(key, loss string, lr float64, seed int64, status ganexp.Status, modes, hq, kl, mmd *float64) db.TrialRow {
+	var balanced *float64
+	if hq != nil && kl != nil {
+		balanced = f(*hq * math.Exp(-*kl))
+	}
 	return db.TrialRow{
 		Key: key, Sweep: "demo", Status: status, Seed: seed, StepsDone: 100, StepsTotal: 100,
 		Params: []ganexp.Param{{Name: "dataset", Value: "ring"}, {Name: "loss", Value: loss}, {Name: "lr_g", Value: lr}, {Name: "batch_size", Value: int64(64)}},
-		Final:  map[string]*float64{"modes_captured": modes, "mmd2": mmd},
+		Final:  map[string]*float64{"modes_captured": modes, "hq_fraction": hq, "mode_kl": kl, "balanced_hq": balanced, "mmd2": mmd},
 	}
 }
 
+// fixture has three configurations of two seeds. minimax's second seed is
+// the diffuse ring of the quickstart: all 8 modes, the lowest mmd2, but
+// 4% of its samples on a mode.
 func fixture() []db.TrialRow {
 	return []db.TrialRow{
-		trial("aaaa00000001", "minimax", 1e-3, 1, ganexp.StatusCompleted, f(6), f(0.02)),
-		trial("aaaa00000002", "minimax", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.01)),
-		trial("bbbb00000001", "nonsaturating", 1e-3, 1, ganexp.StatusCompleted, f(8), f(0.004)),
-		trial("bbbb00000002", "nonsaturating", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.002)),
-		trial("cccc00000001", "nonsaturating", 1e-4, 1, ganexp.StatusCollapsed, f(2), f(0.3)),
-		trial("cccc00000002", "nonsaturating", 1e-4, 2, ganexp.StatusFailed, nil, nil),
+		trial("aaaa00000001", "minimax", 1e-3, 1, ganexp.StatusCompleted, f(6), f(0.5), f(0.2), f(0.02)),
+		trial("aaaa00000002", "minimax", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.036), f(0.05), f(0.0001)),
+		trial("bbbb00000001", "nonsaturating", 1e-3, 1, ganexp.StatusCompleted, f(8), f(0.6), f(0.1), f(0.004)),
+		trial("bbbb00000002", "nonsaturating", 1e-3, 2, ganexp.StatusCompleted, f(8), f(0.9), f(1.5), f(0.002)),
+		trial("cccc00000001", "nonsaturating", 1e-4, 1, ganexp.StatusCollapsed, f(2), f(0.2), f(1.4), f(0.3)),
+		trial("cccc00000002", "nonsaturating", 1e-4, 2, ganexp.StatusFailed, nil, nil, nil, nil),
 	}
 }
 
@@ -71,22 +81,51 @@ func TestRankTrials(t *testing.T) {
 		metric string
 		want   []string
 	}{
-		// 8, 8, 8 tie on modes and go by mmd2 (0.002 < 0.004 < 0.01); the
+		// Three trials tie at 8 modes. balanced_hq orders them: 0.6·e^−0.1
+		// = 0.543 (on the modes, evenly), 0.9·e^−1.5 = 0.201 (on the
+		// modes, most on a few), 0.036·e^−0.05 = 0.034 (diffuse). mmd2,
+		// the old tie-breaker, would have put the diffuse one first. The
 		// trial without a value comes last.
-		{"modes_captured", []string{"bbbb00000002", "bbbb00000001", "aaaa00000002", "aaaa00000001", "cccc00000001", "cccc00000002"}},
-		{"mmd2", []string{"bbbb00000002", "bbbb00000001", "aaaa00000002", "aaaa00000001", "cccc00000001", "cccc00000002"}},
+		{"", []string{"bbbb00000001", "bbbb00000002", "aaaa00000002", "aaaa00000001", "cccc00000001", "cccc00000002"}},
+		{"mmd2", []string{"aaaa00000002", "bbbb00000002", "bbbb00000001", "aaaa00000001", "cccc00000001", "cccc00000002"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.metric, func(t *testing.T) {
-			if got := keys(RankTrials(rows, tt.metric)); !slices.Equal(got, tt.want) {
+			if got := keys(RankTrials(rows, RankingBy(tt.metric, rows))); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v\nwant %v", got, tt.want)
 			}
 		})
 	}
 }
 
+func TestRankingText(t *testing.T) {
+	rows := fixture()
+	tests := []struct {
+		metric, want, context string
+	}{
+		{"", "modes_captured (higher is better), then balanced_hq (higher is better), then mmd2 (lower is better)", "hq_fraction mode_kl"},
+		{"mmd2", "mmd2 (lower is better), then modes_captured (higher is better), then balanced_hq (higher is better)", "hq_fraction mode_kl"},
+		{"precision", "precision (higher is better), then modes_captured (higher is better), then balanced_hq (higher is better), then mmd2 (lower is better)", "hq_fraction mode_kl"},
+	}
+	for _, tt := range tests {
+		rk := RankingBy(tt.metric, rows)
+		if got := rk.String(); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.metric, got, tt.want)
+		}
+		if got := strings.Join(rk.Context(), " "); got != tt.context {
+			t.Errorf("%q: context %q, want %q", tt.metric, got, tt.context)
+		}
+	}
+	// Without known modes there is nothing to count: mmd2 alone.
+	csv := []db.TrialRow{{Key: "k", Final: map[string]*float64{"mmd2": f(0.1)}}}
+	if got := DefaultRanking(csv).String(); got != "mmd2 (lower is better)" {
+		t.Errorf("without modes: %q", got)
+	}
+}
+
 func TestGroupConfigs(t *testing.T) {
-	cs := RankConfigs(GroupConfigs(fixture(), "modes_captured"), "modes_captured")
+	rk := RankingBy("", fixture())
+	cs := RankConfigs(GroupConfigs(fixture(), rk), rk)
 	if len(cs) != 3 {
 		t.Fatalf("%d configs, want 3", len(cs))
 	}
@@ -109,6 +148,10 @@ func TestGroupConfigs(t *testing.T) {
 			t.Errorf("config %d: got %s mean %v sd %v n %d %q, want %+v", i, c.ID, c.Mean, c.SD, c.N, c.StatusText(), w)
 		}
 	}
+	// The tie-breaker's mean over seeds: (0.6·e^−0.1 + 0.9·e^−1.5)/2.
+	if got, want := cs[0].MeanOf("balanced_hq"), (0.6*math.Exp(-0.1)+0.9*math.Exp(-1.5))/2; math.Abs(got-want) > 1e-12 {
+		t.Errorf("balanced_hq mean %v, want %v", got, want)
+	}
 }
 
 func TestVarying(t *testing.T) {
@@ -119,27 +162,37 @@ func TestVarying(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	rows := fixture()
-	configs := GroupConfigs(rows, "modes_captured")
+	rk := RankingBy("", rows)
+	configs := GroupConfigs(rows, rk)
+	best := func(factor string, top int) Best {
+		b := Best{Groups: []Group{{Configs: RankConfigs(configs, rk)}}, Ranking: rk, Factor: factor, Top: top, Rows: rows}
+		if factor != "" {
+			b.Groups = BestBy(configs, factor, rk)
+		}
+		return b
+	}
 	tests := []struct {
 		name  string
 		write func(*bytes.Buffer) error
 	}{
 		{"trials_table", func(b *bytes.Buffer) error {
-			return WriteTrials(b, Table, RankTrials(rows, "modes_captured"), "modes_captured", 0)
+			return WriteTrials(b, Table, RankTrials(rows, rk), rk, 0)
+		}},
+		{"trials_table_top", func(b *bytes.Buffer) error {
+			return WriteTrials(b, Table, RankTrials(rows, rk), rk, 2)
 		}},
 		{"trials_csv", func(b *bytes.Buffer) error {
-			return WriteTrials(b, CSV, RankTrials(rows, "modes_captured"), "modes_captured", 3)
+			return WriteTrials(b, CSV, RankTrials(rows, rk), rk, 3)
 		}},
-		{"best_table", func(b *bytes.Buffer) error {
-			return WriteBest(b, Table, []Group{{Configs: RankConfigs(configs, "modes_captured")}}, "modes_captured", "", 5, rows)
-		}},
-		{"best_by_loss_table", func(b *bytes.Buffer) error {
-			return WriteBest(b, Table, BestBy(configs, "loss", "modes_captured"), "modes_captured", "loss", 1, rows)
-		}},
-		{"best_by_loss_json", func(b *bytes.Buffer) error {
-			return WriteBest(b, JSON, BestBy(configs, "loss", "modes_captured"), "modes_captured", "loss", 1, rows)
-		}},
-		{"runs_table", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows) }},
+		{"best_table", func(b *bytes.Buffer) error { return WriteBest(b, Table, best("", 5)) }},
+		{"best_table_top", func(b *bytes.Buffer) error { return WriteBest(b, Table, best("", 2)) }},
+		{"best_by_loss_table", func(b *bytes.Buffer) error { return WriteBest(b, Table, best("loss", 1)) }},
+		{"best_by_loss_top2_table", func(b *bytes.Buffer) error { return WriteBest(b, Table, best("loss", 2)) }},
+		{"best_by_loss_json", func(b *bytes.Buffer) error { return WriteBest(b, JSON, best("loss", 1)) }},
+		{"runs_table", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows, Varying(rows)) }},
+		// Only the interrupted and failed trials, which share loss and
+		// lr: the columns still say which configuration each is.
+		{"runs_table_some", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows[4:], Varying(rows)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,7 @@ var overviewTemplate = template.Must(template.New("index").Parse(`<!doctype html
 <figure><img src="{{.Name}}.svg" alt="{{.Alt}}"><figcaption>{{.Alt}}: each line is a configuration (mean over seeds), darker is better (<a href="{{.Name}}.png">png</a>, <a href="{{.Name}}.svg">svg</a>)</figcaption></figure>{{end}}
 
 <h2>Ranking</h2>
+<p>Ranked by {{.Order}}; showing {{.Shown}}.</p>
 <table><tr><th>rank</th><th>trial</th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr>
 {{range .Ranking}}<tr title="{{.Title}}"><td class="num">{{.Rank}}</td><td class="mono"><a href="{{.Link}}">{{.Key}}</a></td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>

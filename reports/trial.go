@@ -14,10 +14,12 @@ import (
 )
 
 // headline are the final metrics shown in trial lists.
-var headline = []string{"modes_captured", "hq_fraction", "mmd2"}
+var headline = []string{"modes_captured", "balanced_hq", "hq_fraction", "mmd2"}
 
-// WriteRuns lists trials in plan order.
-func WriteRuns(w io.Writer, f Format, rows []db.TrialRow) error {
+// WriteRuns lists trials in plan order, with a column for each parameter
+// named in factors: the ones that vary in the sweep, even where they are
+// the same in every row listed (say, those with one status).
+func WriteRuns(w io.Writer, f Format, rows []db.TrialRow, factors []string) error {
 	switch f {
 	case JSON:
 		out := make([]map[string]any, len(rows))
@@ -26,9 +28,9 @@ func WriteRuns(w io.Writer, f Format, rows []db.TrialRow) error {
 		}
 		return writeJSON(w, out)
 	case CSV:
-		return WriteTrials(w, CSV, rows, TieBreak, 0)
+		return WriteTrials(w, CSV, rows, DefaultRanking(rows), 0)
 	}
-	names := Varying(rows)
+	names := factors
 	verdicts := anyVerdict(rows)
 	tw := newTab(w)
 	head := append(append(append([]string{"key", "sweep", "status", "steps", "time"}, names...), "seed"), headline...)

@@ -298,13 +298,14 @@ func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 	if !finite {
 		// Distances to NaN points mean nothing; the sample is the finding.
 		nonFinite = append(nonFinite, "samples")
-		for _, m := range []string{"modes_captured", "hq_fraction", "mode_kl", "mmd2", "swd", "precision", "recall", "density", "coverage", "ndb_k", "spread_ratio"} {
+		for _, m := range []string{"modes_captured", "hq_fraction", "mode_kl", "balanced_hq", "mmd2", "swd", "precision", "recall", "density", "coverage", "ndb_k", "spread_ratio"} {
 			values[m] = Number(math.NaN())
 		}
 		if e.centres == nil {
 			delete(values, "modes_captured")
 			delete(values, "hq_fraction")
 			delete(values, "mode_kl")
+			delete(values, "balanced_hq")
 		}
 		return values, nonFinite
 	}
@@ -313,6 +314,7 @@ func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 		values["modes_captured"] = Number(ms.Captured)
 		values["hq_fraction"] = Number(ms.HQFraction)
 		values["mode_kl"] = Number(ms.KL)
+		values["balanced_hq"] = Number(ms.Balanced)
 	}
 	values["mmd2"] = Number(e.mmd.MMD2(e.fake))
 	values["swd"] = Number(e.swd.Distance(e.fake))

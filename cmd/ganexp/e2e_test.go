@@ -155,7 +155,7 @@ func TestSweepEndToEnd(t *testing.T) {
 
 	rep := run(t, dir, nil, "report")
 	lines := strings.Split(strings.TrimSpace(rep.stdout), "\n")
-	if rep.code != 0 || len(lines) != 6 || lines[0] != "trials ranked by modes_captured (higher is better; ties by mmd2)" ||
+	if rep.code != 0 || len(lines) != 6 || lines[0] != "trials ranked by modes_captured (higher is better), then balanced_hq (higher is better), then mmd2 (lower is better)" ||
 		!strings.HasPrefix(lines[1], "rank  key ") || !strings.HasPrefix(lines[2], "1 ") {
 		t.Errorf("report:\n%s%s", rep.stdout, rep.stderr)
 	}
@@ -216,6 +216,31 @@ func TestSweepEndToEnd(t *testing.T) {
 	again := run(t, dir, nil, "sweep", "grid.yaml")
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 0 in 0s, 4 already had results") {
 		t.Errorf("rerun:\n%s\n%s", again.stdout, again.stderr)
+	}
+}
+
+// TestHintsWorkAsPrinted: the commands that the output suggests run as
+// printed, from the same directory, on the same database.
+func TestHintsWorkAsPrinted(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	r := run(t, dir, nil, "sweep", "grid.yaml", "--db", "mix.db")
+	if r.code != 0 {
+		t.Fatalf("sweep: exit %d\n%s", r.code, r.stderr)
+	}
+	_, next, ok := strings.Cut(r.stdout, "next: ")
+	if !ok {
+		t.Fatalf("no next: hint:\n%s", r.stdout)
+	}
+	next, _, _ = strings.Cut(next, "\n")
+	if want := binary + " report --best --db mix.db"; next != want {
+		t.Errorf("hint %q, want %q", next, want)
+	}
+	cmd := exec.Command("sh", "-c", next)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ranked by") {
+		t.Errorf("%s: %v\n%s", next, err, out)
 	}
 }
 

@@ -132,8 +132,12 @@ func TestSweepRunInProcess(t *testing.T) {
 		t.Errorf("line 3: %q", lines[2])
 	}
 	// G samples the data exactly, so every trial captures all 8 modes.
-	if !strings.HasPrefix(lines[3], "best trial: ") || !strings.Contains(lines[3], " modes_captured=8 mmd2=") {
+	if !strings.HasPrefix(lines[3], "best trial: ") || !strings.Contains(lines[3], " modes_captured=8 ") {
 		t.Errorf("line 4: %q", lines[3])
+	}
+	// The hint names the database, which is not the default one.
+	if got, want := lines[4], "next: ganexp report --best --db "+filepath.Join(dir, "g.db"); got != want {
+		t.Errorf("line 5: got %q, want %q", got, want)
 	}
 	out.Reset()
 	o.DryRun = true
@@ -142,6 +146,34 @@ func TestSweepRunInProcess(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "would run 0 of 4 trials") || strings.Count(out.String(), "completed") != 4 {
 		t.Errorf("dry run after the sweep:\n%s", out.String())
+	}
+}
+
+// TestCommandHints: a command that output suggests works as printed in
+// the user's shell: the binary as invoked, and --db when it is not the
+// default database.
+func TestCommandHints(t *testing.T) {
+	tests := []struct {
+		name, arg0, dbFlag, env string
+		args                    []string
+		want                    string
+	}{
+		{"path", "ganexp", "", "", []string{"report", "--best"}, "ganexp report --best"},
+		{"local binary", "./ganexp", "mix.db", "", []string{"report", "--best"}, "./ganexp report --best --db mix.db"},
+		{"env", "./ganexp", "", "/data/g.db", []string{"show", "ab12"}, "./ganexp show ab12 --db /data/g.db"},
+		{"quoted", "ganexp", "my runs/it's.db", "", []string{"runs", "--status", "running"}, `ganexp runs --status running --db 'my runs/it'\''s.db'`},
+		{"go run", "/tmp/go-build1234/b001/exe/ganexp", "", "", []string{"report"}, "go run ./cmd/ganexp report"},
+	}
+	for _, tt := range tests {
+		a := &App{Name: invocation(tt.arg0), dbFlag: tt.dbFlag, Getenv: func(k string) string {
+			if k == "GANEXP_DB" {
+				return tt.env
+			}
+			return ""
+		}}
+		if got := a.Command(tt.args...); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -40,8 +40,11 @@ over seeds, and shows the best ones, or with --by FACTOR the best of each level
 of that parameter (for example --by loss: which loss won, with its best
 learning rate).
 
-The default metric is modes_captured where the data has known modes, and
-mmd2 otherwise; ties go to the lower mmd2.`,
+By default, where the data has known modes, trials rank by modes_captured,
+then by balanced_hq (the share of samples on a mode, discounted for modes
+used unevenly: hq_fraction × exp(−mode_kl)); without known modes, by mmd2.
+--metric M ranks by M first, with those as tie-breakers. The output says
+what it ranked by and how many rows it shows.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("top") {
@@ -63,7 +66,7 @@ mmd2 otherwise; ties go to the lower mmd2.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.Best, "best", false, "rank configurations (mean over seeds) and show the best")
-	f.StringVar(&o.Metric, "metric", "", "metric to rank by (default modes_captured, or mmd2 without known modes)")
+	f.StringVar(&o.Metric, "metric", "", "metric to rank by first (default modes_captured then balanced_hq, or mmd2 without known modes)")
 	f.StringVar(&o.By, "by", "", "with --best: the best configuration per level of this parameter")
 	f.IntVar(&o.Top, "top", 0, "rows to show (per --by group); 0 for all (default all, 5 with --best, 1 with --best --by)")
 	f.StringVar(&o.Format, "format", "table", "output format: table, csv or json")
@@ -99,23 +102,21 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("no trials in %s%s", store.Path(), sweepSuffix(o.Sweep))
 	}
-	metric := o.Metric
-	if metric == "" {
-		metric = reports.DefaultMetric(rows)
-	}
+	rk := reports.RankingBy(o.Metric, rows)
+	metric := rk.Metric()
 	if o.Plot != "" {
 		if err := checkPlotPath(o.Plot); err != nil {
 			return err
 		}
 	}
 	if o.HTML != "" {
-		if err := writeHTML(ctx, o, store, rows, metric); err != nil {
+		if err := writeHTML(ctx, o, store, rows, rk); err != nil {
 			return err
 		}
 	}
 	if !o.Best {
-		ranked := reports.RankTrials(rows, metric)
-		if err := reports.WriteTrials(o.App.Out, format, ranked, metric, o.Top); err != nil {
+		ranked := reports.RankTrials(rows, rk)
+		if err := reports.WriteTrials(o.App.Out, format, ranked, rk, o.Top); err != nil {
 			return err
 		}
 		if o.Plot == "" {
@@ -129,23 +130,24 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		title := fmt.Sprintf("%s over training: top %d trials", metric, len(shown))
 		return plotConfigs(ctx, o, store, rows, configs, metric, title, true)
 	}
-	configs := reports.GroupConfigs(rows, metric)
-	groups := []reports.Group{{Configs: reports.RankConfigs(configs, metric)}}
+	configs := reports.GroupConfigs(rows, rk)
+	best := reports.Best{Groups: []reports.Group{{Configs: reports.RankConfigs(configs, rk)}}, Ranking: rk, Factor: o.By, Top: o.Top, Rows: rows}
 	if o.By != "" {
 		if err := reports.CheckFactor(rows, o.By, "--by"); err != nil {
 			return err
 		}
-		groups = reports.BestBy(configs, o.By, metric)
+		best.Groups = reports.BestBy(configs, o.By, rk)
 	}
-	if err := reports.WriteBest(o.App.Out, format, groups, metric, o.By, o.Top, rows); err != nil {
+	if err := reports.WriteBest(o.App.Out, format, best); err != nil {
 		return err
 	}
 	if o.Plot == "" {
 		return nil
 	}
+	groups, _, _ := best.Shown()
 	var shown []reports.Config
 	for _, g := range groups {
-		shown = append(shown, g.Configs...) // WriteBest cut each group to --top
+		shown = append(shown, g.Configs...)
 	}
 	title := fmt.Sprintf("%s over training: best configurations", metric)
 	if o.By != "" {
@@ -216,7 +218,7 @@ func sweepSuffix(s string) string {
 }
 
 // writeHTML writes the HTML report of rows into o.HTML.
-func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.TrialRow, metric string) error {
+func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.TrialRow, rk reports.Ranking) error {
 	var sweeps []string
 	for _, r := range rows {
 		if !slices.Contains(sweeps, r.Sweep) {
@@ -224,7 +226,7 @@ func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.Tr
 		}
 	}
 	opts := reports.HTMLOptions{
-		Dir: o.HTML, Metric: metric, Best: o.Best, By: o.By, Top: o.Top,
+		Dir: o.HTML, Ranking: rk, Best: o.Best, By: o.By, Top: o.Top,
 		Title: fmt.Sprintf("ganexp report: %s", strings.Join(sweeps, ", ")),
 	}
 	if len(o.Heatmap) > 0 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ganexp/ganexp"
@@ -32,6 +33,9 @@ type App struct {
 	Getenv func(string) string
 	// Executable is the path of the ganexp binary, for worker processes.
 	Executable func() (string, error)
+	// Name is how the user invoked ganexp ("ganexp", "./ganexp"), for the
+	// commands that output suggests; empty means "ganexp".
+	Name string
 
 	dbFlag string
 }
@@ -51,8 +55,48 @@ func usagef(format string, args ...any) error {
 func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	app := &App{In: in, Out: out, Err: errw, Getenv: os.Getenv, Executable: os.Executable}
+	app := &App{In: in, Out: out, Err: errw, Getenv: os.Getenv, Executable: os.Executable, Name: invocation(os.Args[0])}
 	return app.Run(ctx, args)
+}
+
+// invocation is how to run this binary again from the same shell: as
+// typed ("ganexp" from $PATH, "./ganexp", "/opt/bin/ganexp"), or "go run
+// ./cmd/ganexp" for a binary that go run built in its cache.
+func invocation(arg0 string) string {
+	if strings.Contains(arg0, "/go-build") {
+		return "go run ./cmd/ganexp"
+	}
+	if arg0 == "" {
+		return "ganexp"
+	}
+	return shellQuote(arg0)
+}
+
+// Command renders a ganexp command line that works as printed in the
+// user's shell: the binary as they invoked it, then args, then --db when
+// the database is not the default one.
+func (a *App) Command(args ...string) string {
+	name := a.Name
+	if name == "" {
+		name = "ganexp"
+	}
+	parts := []string{name}
+	for _, arg := range args {
+		parts = append(parts, shellQuote(arg))
+	}
+	if p := a.DBPath(); p != db.DefaultPath {
+		parts = append(parts, "--db", shellQuote(p))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Run executes one command line and returns the exit code.

@@ -52,9 +52,17 @@ func runsRun(ctx context.Context, o *RunsOptions) error {
 		return err
 	}
 	defer store.Close()
-	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep, Status: status})
+	all, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
 	if err != nil {
 		return err
 	}
-	return reports.WriteRuns(o.App.Out, format, rows)
+	// The columns are the factors of all these trials, not just of those
+	// shown: a list of interrupted trials must still say which
+	// configurations they are.
+	factors := reports.Varying(all)
+	rows := all
+	if status != "" {
+		rows = slices.DeleteFunc(slices.Clone(all), func(r db.TrialRow) bool { return r.Status != status })
+	}
+	return reports.WriteRuns(o.App.Out, format, rows, factors)
 }

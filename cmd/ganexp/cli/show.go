@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 
+	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
@@ -49,6 +51,10 @@ func showRun(ctx context.Context, o *ShowOptions) error {
 	}
 	defer store.Close()
 	d, err := loadTrial(ctx, store, o.Key)
+	var ie *ganexp.InputError
+	if errors.Is(err, db.ErrNoTrial) && errors.As(err, &ie) {
+		ie.Hint = "list the keys with `" + o.App.Command("runs") + "`"
+	}
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,11 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	defer store.Close()
 	sum, runErr := runPlan(ctx, o, store, plan)
 	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
-		printSummary(context.WithoutCancel(ctx), a.Out, store, plan, sum, runErr)
+		printSummary(context.WithoutCancel(ctx), a, store, plan, sum, runErr)
+	}
+	var tf *ganexp.TrialsFailedError
+	if errors.As(runErr, &tf) {
+		tf.Hint = a.Command("show", "KEY")
 	}
 	return store.Explain(runErr)
 }
@@ -225,7 +229,8 @@ func printPlan(ctx context.Context, a *App, plan *sweep.Plan) error {
 }
 
 // printSummary says what the run did and which trial leads.
-func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Plan, sum runner.Summary, runErr error) {
+func printSummary(ctx context.Context, a *App, store *db.DB, plan *sweep.Plan, sum runner.Summary, runErr error) {
+	w := a.Out
 	ran := 0
 	for _, keys := range sum.Ran {
 		ran += len(keys)
@@ -233,7 +238,7 @@ func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Pl
 	fmt.Fprintf(w, "sweep %s: %d trials; ran %d in %s, %d already had results",
 		plan.Name, sum.Planned, ran, sum.Elapsed.Round(time.Second), sum.Skipped)
 	if sum.Busy > 0 {
-		fmt.Fprintf(w, ", %d still running in other processes (ganexp runs --status running)", sum.Busy)
+		fmt.Fprintf(w, ", %d still running in other processes (%s)", sum.Busy, a.Command("runs", "--status", "running"))
 	}
 	fmt.Fprintln(w)
 	var counts []string
@@ -256,22 +261,24 @@ func printSummary(ctx context.Context, w io.Writer, store *db.DB, plan *sweep.Pl
 	for _, r := range rows {
 		if r.Status == ganexp.StatusFailed {
 			first, _, _ := strings.Cut(r.Error, "\n")
-			fmt.Fprintf(w, "  failed %s: %s (ganexp show %s)\n", r.Key, first, runner.ShortKey(r.Key))
+			fmt.Fprintf(w, "  failed %s: %s (%s)\n", r.Key, first, a.Command("show", runner.ShortKey(r.Key)))
 		}
 	}
 	if errors.Is(runErr, ganexp.ErrInterrupted) {
 		fmt.Fprintln(w, "interrupted: rerun the same command to finish the sweep")
 	}
-	metric := reports.DefaultMetric(rows)
-	ranked := reports.RankTrials(rows, metric)
-	if len(ranked) > 0 && ranked[0].Final[metric] != nil {
+	rk := reports.DefaultRanking(rows)
+	ranked := reports.RankTrials(rows, rk)
+	if len(ranked) > 0 && ranked[0].Final[rk.Metric()] != nil {
 		b := ranked[0]
-		fmt.Fprintf(w, "best trial: %s (%s) %s=%s", b.Key, labelOf(plan, b.Key), metric, ganexp.FormatValue(*b.Final[metric]))
-		if v := b.Final[reports.TieBreak]; v != nil && metric != reports.TieBreak {
-			fmt.Fprintf(w, " %s=%.4g", reports.TieBreak, *v)
+		fmt.Fprintf(w, "best trial: %s (%s)", b.Key, labelOf(plan, b.Key))
+		for _, m := range rk.Columns() {
+			if v := b.Final[m]; v != nil {
+				fmt.Fprintf(w, " %s=%s", m, strconv.FormatFloat(*v, 'g', 4, 64))
+			}
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "next: ganexp report --best")
+		fmt.Fprintln(w, "next: "+a.Command("report", "--best"))
 	}
 }
 
