@@ -29,9 +29,9 @@ type HTMLOptions struct {
 	Title   string
 	Ranking Ranking
 	Best    bool   // rank configurations (mean over seeds) instead of trials
-	By     string // with Best: the best configuration per level of this factor
-	Top    int    // ranking rows, each with a trial page; 0 for all
-	X, Y   string // heatmap factors; "" picks lr_g × lr_d or the first two that vary
+	By      string // with Best: the best configuration per level of this factor
+	Top     int    // ranking rows, each with a trial page; 0 for all
+	X, Y    string // heatmap factors; "" picks lr_g × lr_d or the first two that vary
 }
 
 // TrialData is everything a trial page draws.
