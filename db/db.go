@@ -70,6 +70,18 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
+	if v == 0 {
+		var tables int
+		err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables)
+		d.Close()
+		switch {
+		case err != nil:
+			return nil, classify(path, err)
+		case tables == 0:
+			return nil, ganexp.Inputf(path, "run a sweep into it first", "empty database, no trials yet")
+		}
+		return nil, ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "SQLite database without a ganexp schema")
+	}
 	if v < SchemaVersion() {
 		if d.missing, err = d.missingMetricColumns(ctx); err != nil {
 			d.Close()

@@ -453,6 +453,11 @@ func (d *decoder) positiveFloat(n *yaml.Node, what string) (float64, error) {
 // grid parses the axes, in file order.
 func (d *decoder) grid(n *yaml.Node, dir string) ([]Axis, error) {
 	valid := append([]string{"dataset", "arch"}, settingNames()...)
+	if (n.Kind == yaml.MappingNode && len(n.Content) == 0) || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		// An empty grid would plan one configuration: most likely the
+		// axes were forgotten or commented out.
+		return nil, d.errf(n, "give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration", "grid has no axes")
+	}
 	var axes []Axis
 	err := d.fields(n, "grid", valid, func(key string, k, v *yaml.Node) error {
 		ax := Axis{Name: key, Node: k}

@@ -21,7 +21,12 @@ func TestParseErrors(t *testing.T) {
 		{"MalformedFlow", "name: x\ngrid:\n  loss: [minimax\n", `g.yaml:3: malformed YAML: did not find expected ',' or ']' (fix the YAML syntax)`},
 		{"MalformedIndent", "name: x\n  bad: 1\n", `g.yaml:2: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
 		{"MalformedFirstLine", "a: b: c\n", `g.yaml:1: malformed YAML: mapping values are not allowed in this context (fix the YAML syntax)`},
-		{"MalformedTab", "grid:\n\t- b\n", `g.yaml:2: malformed YAML: found character that cannot start any token (fix the YAML syntax)`},
+		{"MalformedTab", "grid:\n\t- b\n", `g.yaml:2:1: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
+		// yaml.v3 reports this one on line 3; the tab is on line 4.
+		{"TabIndent", "name: t\ntrain:\n  steps: 10\n\tbatch_size: 8\n", `g.yaml:4:1: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
+		{"TabAfterSpaces", "name: t\ntrain:\n  steps: 10\n  \tbatch_size: 8\n", `g.yaml:4:3: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
+		{"EmptyGrid", "name: t\ngrid: {}\n", `g.yaml:2:7: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
+		{"NullGrid", "name: t\ngrid:\n", `g.yaml:2:6: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
 		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},
 		{"UnknownTopKey", "nmae: x\n", `g.yaml:1:1: unknown key "nmae" in the sweep file (did you mean "name"? valid keys: name, dataset, arch, train, seeds, grid, detect, timeout)`},
 		{"UnknownTrainKey", "train:\n  lrg: 0.1\n", `g.yaml:2:3: unknown key "lrg" in train (did you mean "lr"? valid keys: loss, optimizer, lr, lr_g, lr_d, beta1, beta2, rho, clip, n_critic, batch_size, z_dim, steps, eval_every, eval_samples)`},

@@ -40,12 +40,37 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, error) {
 			where = fmt.Sprintf("%s:%d", d.file, yamlErrorLine(m[1], m[2]))
 			msg = m[2]
 		}
+		if strings.Contains(msg, "tab character") || strings.Contains(msg, "cannot start any token") {
+			// A tab in the indentation. yaml.v3 names the line of the
+			// construct the tab broke, often the one above; point at the
+			// tab itself, and say what is wrong.
+			if line, col, ok := indentTab(data); ok {
+				return nil, ganexp.Inputf(fmt.Sprintf("%s:%d:%d", d.file, line, col), "indent with spaces: YAML does not allow tabs there",
+					"malformed YAML: a tab in the indentation")
+			}
+		}
 		return nil, ganexp.Inputf(where, "fix the YAML syntax", "malformed YAML: %s", msg)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, ganexp.Inputf(d.file, "see examples/quickstart.yaml", "empty sweep file")
 	}
 	return deref(doc.Content[0]), nil
+}
+
+// indentTab finds the first line whose indentation holds a tab, and the
+// tab's 1-based line and column.
+func indentTab(data []byte) (line, col int, ok bool) {
+	for i, l := range strings.Split(string(data), "\n") {
+		for j, c := range l {
+			if c == '\t' {
+				return i + 1, j + 1, true
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // yamlErrorLine turns yaml.v3's reported line into a 1-based one. The

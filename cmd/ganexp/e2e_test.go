@@ -644,6 +644,14 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	} else {
 		d.Close()
 	}
+	// A SQLite file of someone else's.
+	if d, err := sql.Open("sqlite3", filepath.Join(dir, "other.db")); err != nil {
+		t.Fatal(err)
+	} else if _, err := d.Exec("CREATE TABLE scores (name TEXT, score REAL)"); err != nil {
+		t.Fatal(err)
+	} else {
+		d.Close()
+	}
 	writeFile(t, dir, "ragged.csv", "x,y\n1,2\n3\n")
 	writeFile(t, dir, "words.csv", "x,y\n1,2\n3,abc\n")
 	writeFile(t, dir, "nan.csv", "x,y\n1,2\n3,NaN\n")
@@ -701,6 +709,20 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 			"/proc/1/ganexp.db: cannot write in directory /proc/1 (pass --db in a directory you can write)"},
 		{"DBNotSQLite", "", []string{"--db", "notsqlite.db", "sweep", "grid.yaml"},
 			"notsqlite.db: not a SQLite database (pass --db with a ganexp database, or a new file name)"},
+		{"DBOtherSQLite", "", []string{"--db", "other.db", "sweep", "grid.yaml"},
+			"other.db: SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"DBOtherSQLiteReport", "", []string{"--db", "other.db", "report"},
+			"other.db: SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"DBOtherSQLiteRuns", "", []string{"--db", "other.db", "runs"},
+			"other.db: SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"DBOtherSQLiteShow", "", []string{"--db", "other.db", "show", "abc"},
+			"other.db: SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"DBOtherSQLiteDryRun", "", []string{"--db", "other.db", "sweep", "grid.yaml", "--dry-run"},
+			"other.db: SQLite database without a ganexp schema (pass --db with a ganexp database, or a new file name)"},
+		{"EmptyGrid", edit("grid:\n  loss: [nonsaturating, hinge]", "grid: {}"), nil,
+			"EmptyGrid.yaml:6:7: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)"},
+		{"TabIndent", edit("  loss: [nonsaturating, hinge]", "\tloss: [nonsaturating, hinge]"), nil,
+			"TabIndent.yaml:7:1: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)"},
 		{"DBNewerSchema", "", []string{"--db", "newer.db", "sweep", "grid.yaml"},
 			fmt.Sprintf("newer.db: database has schema version 99; this ganexp knows up to %d (upgrade ganexp to read it)", db.SchemaVersion())},
 		{"DuplicateTrials", edit("loss: [nonsaturating, hinge]", "lr: [0.001, 2e-4, 1e-3]"), nil,
@@ -712,7 +734,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	}
 	// Only the database paths that exist are watched: the others must not
 	// come to exist.
-	watched := []string{dbPath, filepath.Join(dir, "notsqlite.db"), newer}
+	watched := []string{dbPath, filepath.Join(dir, "notsqlite.db"), newer, filepath.Join(dir, "other.db")}
 	sums := func() []string {
 		var out []string
 		for _, p := range watched {
