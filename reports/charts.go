@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -41,32 +42,64 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Y.Label.Text = y
 	p.X.Tick.Marker = shortTicks{}
 	p.Y.Tick.Marker = shortTicks{}
+	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Add(plotter.NewGrid())
 	return p
 }
 
-// shortTicks are gonum's default ticks labelled with the shortest number
-// that reads the same: "250", not "250.00".
+// shortTicks label round numbers, 1, 2 or 5 times a power of ten apart,
+// three to six of them, with the shortest text that reads the same
+// ("250", not "250.00"), and an unlabelled tick between labels.
 type shortTicks struct{}
 
 func (shortTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 4, 64)
+	if !(max > min) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	var step float64
+	for e := math.Floor(math.Log10(max-min)) - 1; ; e++ {
+		found := false
+		for _, m := range []float64{1, 2, 5} {
+			step = m * math.Pow(10, e)
+			if (max-min)/step <= 6 {
+				found = true
+				break
+			}
 		}
+		if found {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max+step*1e-9; v += step {
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 4, 64)})
+		if mid := v + step/2; mid <= max {
+			ticks = append(ticks, plot.Tick{Value: mid})
+		}
+	}
+	if first := math.Ceil(min/step)*step - step/2; first >= min {
+		ticks = append(ticks, plot.Tick{Value: first})
 	}
 	return ticks
 }
 
 // saveTiles lays plots out in a grid (rows × cols, nil cells left empty)
-// and writes them to path; the extension picks PNG or SVG.
+// and writes them to path; the extension picks PNG, SVG or PDF. Every
+// legend is drawn outside its plot's data area, beside it or (when wide)
+// below it, so that it never covers a curve or a band.
 func saveTiles(path string, w, h vg.Length, plots [][]*plot.Plot) error {
 	var c draw.Canvas
 	var writeTo func(f *os.File) error
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".svg":
 		cv := vgsvg.New(w, h)
+		c = draw.New(cv)
+		writeTo = func(f *os.File) error { _, err := cv.WriteTo(f); return err }
+	case ".pdf":
+		cv := vgpdf.New(w, h)
 		c = draw.New(cv)
 		writeTo = func(f *os.File) error { _, err := cv.WriteTo(f); return err }
 	default:
@@ -95,7 +128,7 @@ func saveTiles(path string, w, h vg.Length, plots [][]*plot.Plot) error {
 	for i := range grid {
 		for j, p := range grid[i] {
 			if p != nil {
-				p.Draw(canvases[i][j])
+				drawOutside(canvases[i][j], p)
 			}
 		}
 	}
@@ -110,24 +143,209 @@ func saveTiles(path string, w, h vg.Length, plots [][]*plot.Plot) error {
 	return f.Close()
 }
 
+// drawOutside draws p in c with its legend outside the data area: in a
+// column to the right, or in rows below when that column would take more
+// than a third of the width.
+func drawOutside(c draw.Canvas, p *plot.Plot) {
+	leg := p.Legend
+	box := leg.Rectangle(c)
+	width, height := box.Size().X, box.Size().Y
+	if width == 0 {
+		p.Draw(c)
+		return
+	}
+	// Rectangle leaves out the space between the thumbnail and the text;
+	// and an SVG viewer may set the text in a wider font than the one it
+	// was measured in.
+	width = width*1.2 + 2*leg.TextStyle.Rectangle(" ").Size().X
+	// Plot.Draw draws its legend inside: hand it an empty one meanwhile.
+	empty := plot.NewLegend()
+	empty.TextStyle = leg.TextStyle
+	p.Legend = empty
+	defer func() { p.Legend = leg }()
+	gap := vg.Millimeter * 2
+	titleH := vg.Length(0)
+	if p.Title.Text != "" {
+		titleH = p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
+	}
+	leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, 0, 0
+	if width < c.Size().X/3 {
+		plotC := draw.Crop(c, 0, -(width + gap), 0, 0)
+		p.Draw(plotC)
+		legC := draw.Crop(c, c.Size().X-width, 0, 0, -titleH)
+		leg.Draw(legC)
+		return
+	}
+	plotC := draw.Crop(c, 0, 0, height+gap, 0)
+	p.Draw(plotC)
+	legC := draw.Crop(c, vg.Millimeter*6, 0, 0, -(c.Size().Y - height))
+	leg.Draw(legC)
+}
+
 func savePlot(path string, w, h vg.Length, p *plot.Plot) error {
 	return saveTiles(path, w, h, [][]*plot.Plot{{p}})
 }
 
-// curvesPlot draws metric series over training steps, with the trial's
+// intTicks label whole numbers only, for counts: 1, 2, 5 or 10 apart,
+// whichever gives at most ten labels.
+type intTicks struct{}
+
+func (intTicks) Ticks(min, max float64) []plot.Tick {
+	lo, hi := math.Ceil(min), math.Floor(max)
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
+		step = s
+		if (hi-lo)/s <= 10 {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ticks
+}
+
+// logTicks label the powers of ten between min and max (and 2 and 5
+// times them when fewer than three powers fit), for log axes.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	for e := lo; e <= hi; e++ {
+		for _, m := range []float64{1, 2, 3, 4, 5, 6, 7, 8, 9} {
+			v := m * math.Pow(10, e)
+			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || (hi-lo <= 2 && (m == 2 || m == 5)) {
+				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// yScale says how a chart's vertical axis reads its values.
+type yScale int
+
+const (
+	linearY yScale = iota // scaled to the data
+	shareY                // scaled to the data within [0, 1]
+	countY                // from 0 to the count's ceiling, whole-number ticks
+	distY                 // log when the positive values span more than a decade
+	logY                  // log, asked for
+)
+
+// logFloor is where a log axis draws values at or below zero (an
+// unbiased MMD² estimate can be slightly negative): a tenth of the
+// smallest positive value.
+func logFloor(values []float64) float64 {
+	floor := math.Inf(1)
+	for _, v := range values {
+		if v > 0 {
+			floor = math.Min(floor, v)
+		}
+	}
+	if math.IsInf(floor, 1) {
+		return 1e-6
+	}
+	return floor / 10
+}
+
+// wantsLog reports whether values span more than a decade, reading best on
+// a log axis.
+func wantsLog(values []float64) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, v := range values {
+		if v > 0 {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	return hi > 0 && hi/lo > 10
+}
+
+// setY scales p's vertical axis to values as scale says, with count the
+// ceiling of a countY axis (0: the largest value). It returns the value
+// that values at or below zero must be drawn at on a log axis (0 on a
+// linear one).
+func setY(p *plot.Plot, scale yScale, values []float64, count float64) (floor float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if math.IsInf(lo, 0) {
+		lo, hi = 0, 1
+	}
+	if scale == distY && wantsLog(values) {
+		scale = logY
+	}
+	switch scale {
+	case logY:
+		floor = logFloor(values)
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
+		p.Y.Min, p.Y.Max = math.Max(lo, floor)/1.3, math.Max(hi, floor)*1.3
+		// gonum places a y label's box at the arithmetic middle of the
+		// range, which on a log axis lies near the top, and pads the plot
+		// down to fit it; the title says what the axis is instead.
+		note := "log scale"
+		if lo <= 0 {
+			note += "; values ≤ 0 at the bottom"
+		}
+		if l := p.Y.Label.Text; l != "" && !strings.Contains(p.Title.Text, l) {
+			note = l + ", " + note
+		}
+		p.Title.Text += " (" + note + ")"
+		p.Y.Label.Text = ""
+		return floor
+	case countY:
+		p.Y.Tick.Marker = intTicks{}
+		p.Y.Min, p.Y.Max = 0, math.Max(math.Max(hi, count), 1)+0.3
+		return 0
+	}
+	pad := 0.06 * (hi - lo)
+	if pad == 0 {
+		pad = math.Max(0.05*math.Abs(hi), 0.05)
+	}
+	p.Y.Min, p.Y.Max = lo-pad, hi+pad
+	if scale == shareY {
+		p.Y.Min, p.Y.Max = math.Max(0, p.Y.Min), math.Min(1, p.Y.Max)
+		if p.Y.Max <= p.Y.Min {
+			p.Y.Min, p.Y.Max = 0, 1
+		}
+	}
+	return 0
+}
+
+// curvesPlot draws metric series over training steps, the axis scaled
+// as scale says (count is a countY axis's ceiling), with the trial's
 // events (detector verdicts, the first non-finite value) as labelled
 // vertical lines.
-func curvesPlot(title, ylabel string, series map[string][]db.Point, names []string, events []db.Event) (*plot.Plot, error) {
+func curvesPlot(title, ylabel string, series map[string][]db.Point, names []string, events []db.Event, scale yScale, count float64) (*plot.Plot, error) {
 	p := newPlot(title, "training step", ylabel)
-	p.Legend.Top = true
-	lo, hi := math.Inf(1), math.Inf(-1)
-	drawn := 0
+	var all []float64
+	for _, name := range names {
+		for _, pt := range series[name] {
+			if pt.Value != nil {
+				all = append(all, *pt.Value)
+			}
+		}
+	}
+	floor := setY(p, scale, all, count)
 	for i, name := range names {
 		var xy plotter.XYs
 		for _, pt := range series[name] {
 			if pt.Value != nil && !math.IsNaN(*pt.Value) && !math.IsInf(*pt.Value, 0) {
-				xy = append(xy, plotter.XY{X: float64(pt.Step), Y: *pt.Value})
-				lo, hi = math.Min(lo, *pt.Value), math.Max(hi, *pt.Value)
+				y := *pt.Value
+				if floor > 0 {
+					y = math.Max(y, floor)
+				}
+				xy = append(xy, plotter.XY{X: float64(pt.Step), Y: y})
 			}
 		}
 		if len(xy) == 0 {
@@ -141,16 +359,8 @@ func curvesPlot(title, ylabel string, series map[string][]db.Point, names []stri
 		l.Width = vg.Points(1.5)
 		p.Add(l)
 		p.Legend.Add(name, l)
-		drawn++
 	}
-	if drawn == 0 {
-		lo, hi = 0, 1
-	}
-	if hi == lo {
-		hi = lo + 1
-	}
-	// Headroom above the curves for the legend.
-	p.Y.Min, p.Y.Max = lo, hi+0.08*float64(len(names))*(hi-lo)*2
+	lo, hi := p.Y.Min, p.Y.Max
 	for _, e := range events {
 		if e.Kind != string(ganexp.StatusCollapsed) && e.Kind != string(ganexp.StatusDiverged) && e.Kind != "non_finite" {
 			continue
@@ -163,15 +373,17 @@ func curvesPlot(title, ylabel string, series map[string][]db.Point, names []stri
 		l.Color = eventColour
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
-		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: lo}}, Labels: []string{e.Kind + " "}})
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: hi}}, Labels: []string{e.Kind + " "}})
 		if err != nil {
 			return nil, err
 		}
 		labels.TextStyle[0].Color = eventColour
 		labels.TextStyle[0].XAlign = draw.XRight
-		labels.TextStyle[0].YAlign = draw.YBottom
+		labels.TextStyle[0].YAlign = draw.YTop
 		p.Add(labels)
 	}
+	// The lines and labels above must not widen the axis set by setY.
+	p.Y.Min, p.Y.Max = lo, hi
 	return p, nil
 }
 
@@ -216,7 +428,7 @@ func scatterPlot(title string, real, fake []float64, dim int, centres []float64)
 // data density p_data (dotted), the density of G's samples p_g (solid, a
 // histogram: a kernel estimate would smooth the modes away) and D(x)
 // (dashed) on a line of x.
-func figure1Plot(title string, grid, dx []float32, fake []float64, pdata func(float64) float64) (*plot.Plot, error) {
+func figure1Plot(title string, grid, dx []float32, fake []float64, pdata func(float64) float64, legend bool) (*plot.Plot, error) {
 	p := newPlot(title, "x", "density, D(x)")
 	line := func(f func(float64) float64, c color.Color, dashes []vg.Length, name string) error {
 		xy := make(plotter.XYs, len(grid))
@@ -255,9 +467,11 @@ func figure1Plot(title string, grid, dx []float32, fake []float64, pdata func(fl
 			return nil, err
 		}
 	}
-	p.Legend.Top = true
+	if !legend {
+		p.Legend = plot.NewLegend()
+	}
 	p.Y.Min = 0
-	p.Y.Max = math.Max(p.Y.Max, 1) * 1.3 // room for the legend above D ≤ 1
+	p.Y.Max = math.Max(p.Y.Max, 1) * 1.05 // D's plateau at 1 stays visible
 	return p, nil
 }
 
@@ -293,11 +507,19 @@ func histogram(x []float64, lo, hi float64, bins int) plotter.XYs {
 // boxPlot draws the metric's spread for each level of a factor.
 func boxPlot(metric, factor string, levels []string, values [][]float64) (*plot.Plot, error) {
 	p := newPlot(metric+" by "+factor, factor, metric)
+	var all []float64
+	for _, vs := range values {
+		all = append(all, vs...)
+	}
+	floor := setY(p, scaleFor(metric), all, 0)
 	w := vg.Points(20)
 	for i, vs := range values {
 		var vals plotter.Values
 		for _, v := range vs {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				if floor > 0 {
+					v = math.Max(v, floor)
+				}
 				vals = append(vals, v)
 			}
 		}
@@ -383,9 +605,18 @@ func heatmapPlot(metric string, better ganexp.Direction, xf, yf string, xLevels,
 		}
 	}
 	p.Add(labels)
+	// The colour bar, right of the cells, as wide as a sixth of a column
+	// and as tall as the grid.
+	nx := float64(len(xLevels))
+	unit := math.Max(nx, 3) / 3
+	x0 := nx - 0.5 + 0.12*unit
+	p.Add(colourKey{x0: x0, x1: x0 + 0.12*unit, y0: -0.5, y1: float64(len(yLevels)) - 0.5, lo: lo, hi: hi,
+		ticks: tickerFor(metric), colour: func(t float64) color.Color {
+			return colours[int(t*float64(len(colours)-1)+0.5)]
+		}})
 	p.NominalX(xLevels...)
 	p.NominalY(yLevels...)
-	p.X.Min, p.X.Max = -0.5, float64(len(xLevels))-0.5
+	p.X.Min, p.X.Max = -0.5, x0+0.55*unit
 	p.Y.Min, p.Y.Max = -0.5, float64(len(yLevels))-0.5
 	return p, nil
 }
@@ -393,6 +624,56 @@ func heatmapPlot(metric string, better ganexp.Direction, xf, yf string, xLevels,
 type fixedPalette []color.Color
 
 func (f fixedPalette) Colors() []color.Color { return f }
+
+// colourKey is a colour bar drawn in data coordinates: a vertical strip
+// from (x0, y0) to (x1, y1) that shows which colour stands for which
+// value, from lo at the bottom to hi at the top, labelled on its right.
+type colourKey struct {
+	x0, x1, y0, y1 float64
+	lo, hi         float64
+	colour         func(t float64) color.Color // t in [0, 1] from lo to hi
+	ticks          plot.Ticker
+	title          string
+}
+
+// Plot implements plot.Plotter.
+func (k colourKey) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	const slices = 64
+	for i := range slices {
+		t0, t1 := float64(i)/slices, float64(i+1)/slices
+		ya, yb := k.y0+t0*(k.y1-k.y0), k.y0+t1*(k.y1-k.y0)
+		r := vg.Rectangle{Min: vg.Point{X: trX(k.x0), Y: trY(ya)}, Max: vg.Point{X: trX(k.x1), Y: trY(yb) + 0.5}}
+		c.SetColor(k.colour((t0 + t1) / 2))
+		c.Fill(r.Path())
+	}
+	outline := draw.LineStyle{Color: color.Gray{Y: 120}, Width: vg.Points(0.5)}
+	c.StrokeLines(outline, []vg.Point{{X: trX(k.x0), Y: trY(k.y0)}, {X: trX(k.x1), Y: trY(k.y0)},
+		{X: trX(k.x1), Y: trY(k.y1)}, {X: trX(k.x0), Y: trY(k.y1)}, {X: trX(k.x0), Y: trY(k.y0)}})
+	sty := p.Y.Tick.Label
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	span := k.hi - k.lo
+	for _, t := range k.ticks.Ticks(k.lo, k.hi) {
+		if t.Label == "" || span == 0 {
+			continue
+		}
+		y := trY(k.y0 + (t.Value-k.lo)/span*(k.y1-k.y0))
+		c.StrokeLine2(outline, trX(k.x1), y, trX(k.x1)+vg.Points(3), y)
+		c.FillText(sty, vg.Point{X: trX(k.x1) + vg.Points(5), Y: y}, t.Label)
+	}
+	if k.title != "" {
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+		c.FillText(sty, vg.Point{X: (trX(k.x0) + trX(k.x1)) / 2, Y: trY(k.y1) + vg.Points(4)}, k.title)
+	}
+}
+
+// tickerFor picks whole-number ticks for counts and round numbers else.
+func tickerFor(metric string) plot.Ticker {
+	if metric == "modes_captured" {
+		return intTicks{}
+	}
+	return shortTicks{}
+}
 
 // parallelPlot draws one line per configuration across the factor axes
 // (levels spread evenly on each) and a last axis for the metric, coloured
@@ -425,6 +706,12 @@ func parallelPlot(metric string, better ganexp.Direction, factors []string, leve
 		return nil, err
 	}
 	colours := pal.Colors()[3:] // the palest shades vanish on white
+	shade := func(t float64) color.Color {
+		if better == ganexp.LowerIsBetter {
+			t = 1 - t
+		}
+		return colours[min(int(t*float64(len(colours))), len(colours)-1)]
+	}
 	order := make([]int, len(configs))
 	for i := range order {
 		order[i] = i
@@ -445,11 +732,7 @@ func parallelPlot(metric string, better ganexp.Direction, factors []string, leve
 		if err != nil {
 			return nil, err
 		}
-		t := (v - lo) / (hi - lo)
-		if better == ganexp.LowerIsBetter {
-			t = 1 - t
-		}
-		l.Color = colours[min(int(t*float64(len(colours))), len(colours)-1)]
+		l.Color = shade((v - lo) / (hi - lo))
 		l.Width = vg.Points(1.2)
 		p.Add(l)
 	}
@@ -462,10 +745,10 @@ func parallelPlot(metric string, better ganexp.Direction, factors []string, leve
 			texts = append(texts, " "+name)
 		}
 	}
-	for _, v := range []float64{lo, hi} {
-		xy = append(xy, plotter.XY{X: float64(len(factors)), Y: (v - lo) / (hi - lo)})
-		texts = append(texts, " "+num(v))
-	}
+	// The metric's axis is its own colour key: a strip beside it in the
+	// lines' colours, labelled with the metric's values.
+	mx := float64(len(factors))
+	p.Add(colourKey{x0: mx + 0.04, x1: mx + 0.12, y0: 0, y1: 1, lo: lo, hi: hi, colour: shade, ticks: tickerFor(metric)})
 	for a := range axes {
 		l, err := plotter.NewLine(plotter.XYs{{X: float64(a), Y: 0}, {X: float64(a), Y: 1}})
 		if err != nil {

@@ -516,21 +516,26 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		return nil
 	}
 	// Curves, with the detector events marked.
+	var cfg ganexp.Config
+	if err := json.Unmarshal([]byte(r.ConfigJSON), &cfg); err != nil {
+		return fmt.Errorf("trial %s: read config: %w", r.Key, err)
+	}
 	var curves []*plot.Plot
 	for _, c := range []struct {
 		title, y string
 		names    []string
+		scale    yScale
 	}{
-		{"losses", "loss", []string{"loss_d", "loss_g"}},
-		{"modes captured", "modes", []string{"modes_captured"}},
-		{"fidelity and coverage", "share", []string{"hq_fraction", "precision", "recall", "coverage"}},
-		{"distances to the data", "distance", []string{"mmd2", "swd"}},
-		{"D's mean output", "D", []string{"d_real", "d_fake"}},
+		{"losses", "loss", []string{"loss_d", "loss_g"}, linearY},
+		{"modes captured", "modes", []string{"modes_captured"}, countY},
+		{"fidelity and coverage", "share", []string{"hq_fraction", "balanced_hq", "precision", "recall", "coverage"}, shareY},
+		{"distances to the data", "distance", []string{"mmd2", "swd"}, distY},
+		{"D's mean output", "D", []string{"d_real", "d_fake"}, linearY},
 	} {
 		if !anySeries(td.Series, c.names) {
 			continue
 		}
-		p, err := curvesPlot(c.title, c.y, td.Series, c.names, td.Events)
+		p, err := curvesPlot(c.title, c.y, td.Series, c.names, td.Events, c.scale, float64(dataset.ModeCount(cfg.Dataset)))
 		if err != nil {
 			return err
 		}
@@ -546,10 +551,6 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		}
 	}
 	// Samples.
-	var cfg ganexp.Config
-	if err := json.Unmarshal([]byte(r.ConfigJSON), &cfg); err != nil {
-		return fmt.Errorf("trial %s: read config: %w", r.Key, err)
-	}
 	snaps, grids := snapshotsOf(td.Artifacts)
 	if len(snaps) == 0 {
 		return writeTemplate(base+".html", trialTemplate, page)
@@ -580,7 +581,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		pdata := dataset.Density(cfg.Dataset)
 		picks := checkpoints(len(snaps), 4)
 		var row []*plot.Plot
-		for _, i := range picks {
+		for n, i := range picks {
 			s := snaps[i]
 			g := grids[s.step]
 			var grid, dx []float32
@@ -589,7 +590,8 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 			} else {
 				grid = gridOf(s.data, real)
 			}
-			p, err := figure1Plot(fmt.Sprintf("step %d", s.step), grid, dx, s.data, pdata)
+			// One legend, beside the last checkpoint.
+			p, err := figure1Plot(fmt.Sprintf("step %d", s.step), grid, dx, s.data, pdata, n == len(picks)-1)
 			if err != nil {
 				return err
 			}

@@ -220,7 +220,7 @@ func TestPlotCurves(t *testing.T) {
 	}
 	for _, ext := range []string{"png", "svg"} {
 		path := filepath.Join(t.TempDir(), "c."+ext)
-		if err := PlotCurves(path, "modes", "modes_captured", curves); err != nil {
+		if err := PlotCurves(path, "modes", "modes_captured", curves, CurveOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(path)
@@ -230,7 +230,7 @@ func TestPlotCurves(t *testing.T) {
 		if ext == "png" && !bytes.HasPrefix(b, []byte("\x89PNG")) {
 			t.Errorf("%s is not a PNG", path)
 		}
-		if ext == "svg" && (!bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("loss=minimax (2 seeds)"))) {
+		if ext == "svg" && (!bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("loss=minimax (mean of 2 seeds, band: lowest to highest)"))) {
 			t.Errorf("%s lacks the svg root or the legend", path)
 		}
 	}
@@ -238,13 +238,91 @@ func TestPlotCurves(t *testing.T) {
 
 func TestBand(t *testing.T) {
 	// Two seeds at steps 100 and 200, one NULL: mean/min/max by hand.
-	series := [][]db.Point{
-		{{Step: 100, Value: f(1)}, {Step: 200, Value: f(4)}},
-		{{Step: 100, Value: f(3)}, {Step: 200}},
-	}
-	mean, lo, hi := band(series)
-	if len(mean) != 2 || mean[0].Y != 2 || lo[0].Y != 1 || hi[0].Y != 3 || mean[1].Y != 4 || lo[1].Y != 4 {
+	c := Curve{DSteps: 5, Series: [][]db.Point{
+		{{Step: 100, Value: f(1), WallS: 2}, {Step: 200, Value: f(4), WallS: 5}},
+		{{Step: 100, Value: f(3), WallS: 4}, {Step: 200, WallS: 9}},
+	}}
+	mean, lo, hi := band(c, XStep, 0)
+	if len(mean) != 2 || mean[0].Y != 2 || lo[0].Y != 1 || hi[0].Y != 3 || mean[1].Y != 4 || lo[1].Y != 4 || mean[1].X != 200 {
 		t.Errorf("mean %v lo %v hi %v", mean, lo, hi)
+	}
+	// D steps: 5 per G step. Wall time: the mean of the seeds that have a
+	// value there, (2+4)/2 and 5.
+	if mean, _, _ := band(c, XDStep, 0); mean[0].X != 500 || mean[1].X != 1000 {
+		t.Errorf("d_step x %v", mean)
+	}
+	if mean, _, _ := band(c, XWall, 0); mean[0].X != 3 || mean[1].X != 5 {
+		t.Errorf("wall x %v", mean)
+	}
+	// On a log axis, values at or below the floor are drawn at it.
+	neg := Curve{Series: [][]db.Point{{{Step: 1, Value: f(-0.001)}, {Step: 2, Value: f(0.5)}}}}
+	if mean, _, _ := band(neg, XStep, 0.01); mean[0].Y != 0.01 || mean[1].Y != 0.5 {
+		t.Errorf("floored %v", mean)
+	}
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(ts []plot.Tick) string {
+		var out []string
+		for _, t := range ts {
+			if t.Label != "" {
+				out = append(out, t.Label)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct {
+		name   string
+		ticker plot.Ticker
+		lo, hi float64
+		want   string
+	}{
+		// Counts: every whole number up to ten labels, then every 2nd, 5th.
+		{"int 0-8", intTicks{}, 0, 8.3, "0 1 2 3 4 5 6 7 8"},
+		{"int 0-25", intTicks{}, 0, 25, "0 5 10 15 20 25"},
+		{"int 1-1000", intTicks{}, 1, 1000, "100 200 300 400 500 600 700 800 900 1000"},
+		// Round steps of 1, 2 or 5 × 10^k, at most six of them.
+		{"short losses", shortTicks{}, -0.75, 1.4, "-0.5 0 0.5 1"},
+		{"short steps", shortTicks{}, 250, 1500, "500 1000 1500"},
+		{"short shares", shortTicks{}, 0, 1, "0 0.2 0.4 0.6 0.8 1"},
+		// Log: powers of ten, with 2 and 5 when the span is short.
+		{"log wide", logTicks{}, 1e-4, 0.9, "0.0001 0.001 0.01 0.1"},
+		{"log short", logTicks{}, 0.02, 0.7, "0.02 0.05 0.1 0.2 0.5"},
+	}
+	for _, tt := range tests {
+		if got := labels(tt.ticker.Ticks(tt.lo, tt.hi)); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSetY(t *testing.T) {
+	tests := []struct {
+		name      string
+		scale     yScale
+		values    []float64
+		count     float64
+		log       bool
+		min, max  float64
+		wantFloor float64
+	}{
+		// Shares keep within [0, 1] but follow the data: three curves near
+		// 0.03 get an axis near 0.03, not one to 1.5.
+		{"share", shareY, []float64{0.02, 0.03, 0.04}, 0, false, 0.02 - 0.0012, 0.04 + 0.0012, 0},
+		{"share clamped", shareY, []float64{0, 1}, 0, false, 0, 1, 0},
+		{"count", countY, []float64{1, 4}, 8, false, 0, 8.3, 0},
+		// MMD² from 0.3 down to 5e-4, with one negative estimate: log, the
+		// negative drawn at a tenth of the smallest positive value.
+		{"distance over decades", distY, []float64{0.3, 0.01, 5e-4, -1e-5}, 0, true, 5e-5 / 1.3, 0.3 * 1.3, 5e-5},
+		{"distance within a decade", distY, []float64{0.1, 0.3}, 0, false, 0.1 - 0.012, 0.3 + 0.012, 0},
+	}
+	for _, tt := range tests {
+		p := plot.New()
+		floor := setY(p, tt.scale, tt.values, tt.count)
+		_, isLog := p.Y.Scale.(plot.LogScale)
+		if isLog != tt.log || math.Abs(p.Y.Min-tt.min) > 1e-12 || math.Abs(p.Y.Max-tt.max) > 1e-12 || math.Abs(floor-tt.wantFloor) > 1e-18 {
+			t.Errorf("%s: log %v, y [%v, %v], floor %v; want log %v, [%v, %v], floor %v", tt.name, isLog, p.Y.Min, p.Y.Max, floor, tt.log, tt.min, tt.max, tt.wantFloor)
+		}
 	}
 }
 
@@ -290,7 +368,7 @@ func TestChartGoldens(t *testing.T) {
 		t.Fatal(err)
 	}
 	grid := []float32{-2, -1, 0, 1, 2}
-	fig, err := figure1Plot("step 100", grid, []float32{0.4, 0.5, 0.6, 0.5, 0.4}, []float64{-0.1, 0, 0.05, 0.2}, func(x float64) float64 { return math.Exp(-x * x / 2) })
+	fig, err := figure1Plot("step 100", grid, []float32{0.4, 0.5, 0.6, 0.5, 0.4}, []float64{-0.1, 0, 0.05, 0.2}, func(x float64) float64 { return math.Exp(-x * x / 2) }, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,8 @@ type ReportOptions struct {
 	Format  string
 	Sweep   string
 	Plot    string   // write the metric's curves here (.png, .svg or .pdf)
+	Log     bool     // --plot on a log y-axis
+	X       string   // --plot's x-axis: step, wall or d_step
 	HTML    string   // write an HTML report into this directory
 	Heatmap []string // the heatmap's two factors
 }
@@ -72,6 +74,8 @@ what it ranked by and how many rows it shows.`,
 	f.StringVar(&o.Format, "format", "table", "output format: table, csv or json")
 	f.StringVar(&o.Sweep, "sweep", "", "only trials of this sweep")
 	f.StringVar(&o.Plot, "plot", "", "also plot the metric over training for the rows shown, to this .png, .svg or .pdf")
+	f.BoolVar(&o.Log, "log", false, "with --plot: a log y-axis (distances that span decades get one anyway)")
+	f.StringVar(&o.X, "x", reports.XStep, "with --plot: the x-axis, step (G steps), d_step (D steps: steps × n_critic) or wall (seconds)")
 	f.StringVar(&o.HTML, "html", "", "also write an HTML report with charts and a page per ranked trial into this directory")
 	f.StringSliceVar(&o.Heatmap, "heatmap", nil, "with --html: the heatmap's two factors, e.g. lr_g,lr_d (default lr_g × lr_d, or the pair the trials fill most)")
 	return cmd
@@ -108,6 +112,12 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		if err := checkPlotPath(o.Plot); err != nil {
 			return err
 		}
+	}
+	if !slices.Contains(reports.XAxes, o.X) {
+		return ganexp.Inputf("--x", "valid: "+strings.Join(reports.XAxes, ", "), "unknown x-axis %q", o.X)
+	}
+	if (o.Log || o.X != reports.XStep) && o.Plot == "" {
+		return usagef("--log and --x shape the chart of --plot FILE: add --plot")
 	}
 	if o.HTML != "" {
 		if err := writeHTML(ctx, o, store, rows, rk); err != nil {
@@ -194,6 +204,9 @@ func plotConfigs(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.
 			parts = append(parts, fmt.Sprintf("seed=%d", c.Trials[0].Seed))
 		}
 		curve := reports.Curve{Label: strings.Join(parts, " ")}
+		if v, ok := paramOf(c.Params, "n_critic").(int64); ok {
+			curve.DSteps = float64(v)
+		}
 		for _, t := range c.Trials {
 			series, err := store.Series(ctx, t.Key)
 			if err != nil {
@@ -203,10 +216,19 @@ func plotConfigs(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.
 		}
 		curves = append(curves, curve)
 	}
-	if err := reports.PlotCurves(o.Plot, title, metric, curves); err != nil {
+	if err := reports.PlotCurves(o.Plot, title, metric, curves, reports.CurveOptions{X: o.X, Log: o.Log}); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.App.Err, "wrote %s\n", o.Plot)
+	return nil
+}
+
+func paramOf(ps []ganexp.Param, name string) any {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Value
+		}
+	}
 	return nil
 }
 
