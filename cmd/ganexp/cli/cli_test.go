@@ -56,11 +56,12 @@ func TestReportFlags(t *testing.T) {
 		args []string
 		want ReportOptions
 	}{
-		{"Plain", nil, ReportOptions{Format: "table"}},
-		{"Best", []string{"--best"}, ReportOptions{Best: true, Top: 5, Format: "table"}},
-		{"BestBy", []string{"--best", "--by", "loss"}, ReportOptions{Best: true, By: "loss", Top: 1, Format: "table"}},
+		{"Plain", nil, ReportOptions{Format: "table", X: "step"}},
+		{"Best", []string{"--best"}, ReportOptions{Best: true, Top: 5, Format: "table", X: "step"}},
+		{"BestBy", []string{"--best", "--by", "loss"}, ReportOptions{Best: true, By: "loss", Top: 1, Format: "table", X: "step"}},
 		{"BestByTop", []string{"--best", "--by", "loss", "--top", "3", "--metric", "mmd2", "--format", "csv"},
-			ReportOptions{Best: true, By: "loss", Top: 3, Metric: "mmd2", Format: "csv"}},
+			ReportOptions{Best: true, By: "loss", Top: 3, Metric: "mmd2", Format: "csv", X: "step"}},
+		{"PlotLogWall", []string{"--plot", "c.png", "--log", "--x", "wall"}, ReportOptions{Format: "table", Plot: "c.png", Log: true, X: "wall"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
