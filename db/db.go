@@ -368,11 +368,15 @@ func (d *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	if current == 0 {
-		var tables int
-		if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+		// Tables without a schema_version: someone else's database, or a
+		// ganexp process that committed its first migration after the
+		// version was read. Look again under the write lock, which waits
+		// for that process's migration to end.
+		foreign, err := d.foreignTables(ctx)
+		if err != nil {
 			return classify(d.path, err)
 		}
-		if tables > 0 {
+		if foreign {
 			return ganexp.Inputf(d.path, "pass --db with a ganexp database, or a new file name",
 				"SQLite database without a ganexp schema")
 		}
@@ -399,6 +403,19 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// foreignTables reports, under the write lock, whether the file has tables
+// but no schema_version table.
+func (d *DB) foreignTables(ctx context.Context) (bool, error) {
+	tx, err := d.sql.BeginTx(ctx, nil) // immediate: see open
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var tables, versions int
+	err = tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(name = 'schema_version'), 0) FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &versions)
+	return tables > 0 && versions == 0, err
 }
 
 // inTx runs fn in a transaction and commits it.
