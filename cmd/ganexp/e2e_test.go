@@ -369,6 +369,10 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 4 in") {
 		t.Fatalf("rerun after kill -9:\n%s\n%s", again.stdout, again.stderr)
 	}
+	// The rerun says which trials it took over, and why.
+	if got := strings.Count(again.stderr, "is gone; it runs again"); got != 2 || !strings.Contains(again.stderr, fmt.Sprintf("owner process %d is gone", cmd.Process.Pid)) {
+		t.Errorf("%d recovered lines in the rerun, want 2 naming process %d:\n%s", got, cmd.Process.Pid, again.stderr)
+	}
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 1500"); got != 4 {
 		t.Errorf("%d completed trials, want 4", got)
 	}
@@ -788,6 +792,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
 		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},
 		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: ` + strings.Join(ganexp.MetricNames(), ", ") + ")"},
+		{"BadXAxis", []string{"report", "--plot", "c.png", "--x", "time"}, `ganexp: --x: unknown x-axis "time" (valid: step, wall, d_step)`},
+		{"LogWithoutPlot", []string{"report", "--log"}, "ganexp: --log and --x shape the chart of --plot FILE: add --plot"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

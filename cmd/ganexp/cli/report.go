@@ -94,6 +94,12 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	if o.By != "" && !o.Best {
 		return usagef("--by needs --best")
 	}
+	if !slices.Contains(reports.XAxes, o.X) {
+		return ganexp.Inputf("--x", "valid: "+strings.Join(reports.XAxes, ", "), "unknown x-axis %q", o.X)
+	}
+	if (o.Log || o.X != reports.XStep) && o.Plot == "" {
+		return usagef("--log and --x shape the chart of --plot FILE: add --plot")
+	}
 	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
 	if err != nil {
 		return err
@@ -112,12 +118,6 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		if err := checkPlotPath(o.Plot); err != nil {
 			return err
 		}
-	}
-	if !slices.Contains(reports.XAxes, o.X) {
-		return ganexp.Inputf("--x", "valid: "+strings.Join(reports.XAxes, ", "), "unknown x-axis %q", o.X)
-	}
-	if (o.Log || o.X != reports.XStep) && o.Plot == "" {
-		return usagef("--log and --x shape the chart of --plot FILE: add --plot")
 	}
 	if o.HTML != "" {
 		if err := writeHTML(ctx, o, store, rows, rk); err != nil {
