@@ -137,7 +137,8 @@ func (p *TermProgress) frame(last bool) {
 	}
 	buf.WriteString("\x1b[J")
 	for _, l := range pending {
-		buf.WriteString(fit(l, width))
+		// Lines that stay may wrap: the redraw counts only live lines.
+		buf.WriteString(l)
 		buf.WriteString("\n")
 	}
 	var live []string
