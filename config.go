@@ -31,7 +31,7 @@ type Config struct {
 	Detect      Detect  `json:"detect"`
 }
 
-// Dataset describes where real samples come from (DESIGN.md §5).
+// Dataset describes where real samples come from (README § Sweep files).
 type Dataset struct {
 	Name    string    `json:"name"` // label shown in reports; not part of the key
 	Kind    string    `json:"kind"`

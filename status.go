@@ -3,7 +3,7 @@ package ganexp
 // Status is the lifecycle state of a trial, stored in trials.status.
 type Status string
 
-// The statuses of DESIGN.md §4.
+// The statuses of a trial (README § The database).
 const (
 	StatusPending     Status = "pending"
 	StatusRunning     Status = "running"

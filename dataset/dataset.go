@@ -1,4 +1,4 @@
-// Package dataset generates the synthetic data sets of DESIGN.md §5 and
+// Package dataset generates the synthetic data sets of README § Sweep files and
 // reads local point clouds. It is pure Go with no I/O beyond reading a
 // user's CSV file.
 package dataset

@@ -34,7 +34,7 @@ func near(a, b []float64) bool {
 }
 
 func TestRingModes(t *testing.T) {
-	// DESIGN.md §5: means at radius 2 and angles 2πk/8, k = 0..7, with no
+	// The ring of README § Sweep files: means at radius 2 and angles 2πk/8, k = 0..7, with no
 	// repeated endpoint.
 	cs := centres(t, ganexp.Dataset{Kind: "ring"})
 	if len(cs) != 8 {
@@ -49,7 +49,7 @@ func TestRingModes(t *testing.T) {
 }
 
 func TestGridModes(t *testing.T) {
-	// DESIGN.md §5: 5×5 means at {−4,−2,0,2,4}².
+	// The grid of README § Sweep files: 5×5 means at {−4,−2,0,2,4}².
 	cs := centres(t, ganexp.Dataset{Kind: "grid"})
 	if len(cs) != 25 {
 		t.Fatalf("%d modes, want 25", len(cs))

@@ -15,7 +15,7 @@ import (
 // Rectify, and checks that the outputs and the gradients of a weighted sum
 // of the outputs with respect to the input and every weight agree.
 // gorgonia's autodiff is the oracle (its gradients were checked against
-// finite differences, ../shared/GORGONIA.md).
+// finite differences, docs/gorgonia.md).
 func TestDenseMatchesGorgonia(t *testing.T) {
 	for _, s := range []struct{ batch, in, hidden, out int }{{5, 3, 7, 2}, {33, 2, 20, 1}, {64, 17, 40, 19}} {
 		t.Run(fmt.Sprintf("%dx%d-%d-%d", s.batch, s.in, s.hidden, s.out), func(t *testing.T) {

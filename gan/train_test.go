@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ganexp/ganexp"
@@ -98,6 +99,42 @@ func TestTrainIsDeterministic(t *testing.T) {
 	}
 	if slices.Equal(a, other) {
 		t.Errorf("seeds 7 and 8 gave the same series %v", a)
+	}
+}
+
+// TestConcurrentTrainingsMatchSequential: trials trained at once, each
+// building its graphs while the others build and run theirs, give exactly
+// the series they give one at a time. Graph building is serialised
+// (buildMu); without it gorgonia races on its cached constant nodes.
+func TestConcurrentTrainingsMatchSequential(t *testing.T) {
+	run := func(seed int64) []float64 {
+		c := smallConfig("hinge")
+		c.Steps, c.EvalEvery = 60, 20
+		rec := &recorder{}
+		if _, err := (Trainer{}).Train(context.Background(), ganexp.NewTrial(c, seed), gauss1d{3, 0.5}, rec); err != nil {
+			t.Error(err)
+		}
+		return append(rec.losses, rec.means...)
+	}
+	const n = 4
+	want := make([][]float64, n)
+	for i := range want {
+		want[i] = run(int64(i + 1))
+	}
+	got := make([][]float64, n)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = run(int64(i + 1))
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("seed %d trained alongside others: %v, alone: %v", i+1, got[i], want[i])
+		}
 	}
 }
 

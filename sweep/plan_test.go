@@ -80,7 +80,7 @@ grid:
 		t.Errorf("grid arch not applied: %+v", c.Arch)
 	}
 	if d := c.Dataset; d.Kind != "grid" || d.Size != 5 || d.Spacing != 2 || d.Std != 0.05 {
-		t.Errorf("grid dataset defaults (DESIGN.md §5) not applied: %+v", d)
+		t.Errorf("grid dataset defaults (README § Sweep files) not applied: %+v", d)
 	}
 	if got, want := p.String(), "g: 1 trials (lr_g × arch × seed)"; got != want {
 		t.Errorf("String: got %q, want %q", got, want)

@@ -17,7 +17,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes (DESIGN.md §2).
+// Exit codes (README § Commands).
 const (
 	ExitOK          = 0
 	ExitFailure     = 1
