@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,8 +40,7 @@ detect: {enabled: false}
 // trial completes, so no start finishes more than about --parallel trials
 // and twenty starts cannot finish the 48.
 func TestSweepSurvivesRepeatedKill9(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("kill schedule seed %d", seed)
+	seed := scheduleSeed(t, "GANEXP_KILL_SEED")
 	rng := rand.New(rand.NewPCG(seed, 0))
 
 	dir := t.TempDir()
@@ -146,6 +146,24 @@ func TestSweepSurvivesRepeatedKill9(t *testing.T) {
 	if n := count(t, d, "SELECT count(*) FROM artifacts"); n != count(t, openDB(t, filepath.Join(clean, "ganexp.db")), "SELECT count(*) FROM artifacts") {
 		t.Errorf("%d artifacts after the kills differ from the uninterrupted sweep", n)
 	}
+}
+
+// scheduleSeed is the seed of a test's random schedule: from the
+// environment variable env when set (to replay a failure), else from the
+// clock. It is logged either way, with how to replay it.
+func scheduleSeed(t *testing.T, env string) uint64 {
+	t.Helper()
+	if v := os.Getenv(env); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", env, v, err)
+		}
+		t.Logf("schedule seed %d, from %s", seed, env)
+		return seed
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("schedule seed %d (replay: %s=%d go test -run '^%s$' ./cmd/ganexp/)", seed, env, seed, t.Name())
+	return seed
 }
 
 // runningTrials counts the trials marked running: after a kill, the

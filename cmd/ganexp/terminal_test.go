@@ -131,8 +131,7 @@ func (r *ptyRun) wait(t *testing.T, d time.Duration, what string) int {
 // display once deadlocked here (a lock held across a call into the
 // progress library), freezing the sweep for good.
 func TestTerminalSweepAlwaysAnswers(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("schedule seed %d", seed)
+	seed := scheduleSeed(t, "GANEXP_TERM_SEED")
 	rng := rand.New(rand.NewPCG(seed, 1))
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", termGrid)
