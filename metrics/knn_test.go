@@ -263,22 +263,3 @@ func spread(x []float64, dim int) []float64 {
 	}
 	return out
 }
-
-func TestKDE(t *testing.T) {
-	// One point at 0, h = 0.5: p̂(0) = φ(0)/0.5 = 0.797885; p̂(1) =
-	// φ(2)/0.5 = 0.107982 (standard normal tables).
-	p := KDE([]float64{0}, 0.5)
-	if math.Abs(p(0)-0.797885) > 1e-6 || math.Abs(p(1)-0.107982) > 1e-6 {
-		t.Errorf("p(0) = %v, p(1) = %v", p(0), p(1))
-	}
-	// With Silverman's bandwidth on 20,000 N(0,1) points, p̂(0) is within
-	// 0.01 of 1/√(2π) = 0.398942.
-	r := rand.New(rand.NewPCG(9, 9))
-	x := make([]float64, 20000)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	if got := KDE(x, 0)(0); math.Abs(got-0.398942) > 0.01 {
-		t.Errorf("p̂(0) = %v, want 0.3989 ± 0.01", got)
-	}
-}
