@@ -303,3 +303,65 @@ func (d *DB) Artifacts(ctx context.Context, key string) ([]Artifact, error) {
 	}
 	return out, rows.Err()
 }
+
+// SweepRow is one sweep with how its trials stand.
+type SweepRow struct {
+	Name       string
+	ConfigPath string
+	CreatedAt  string
+	UpdatedAt  string
+	Trials     int                   // trials in the sweep (its plan)
+	Statuses   map[ganexp.Status]int // trials per status
+}
+
+// Sweeps lists the sweeps in the database, oldest first, with their
+// trials counted per status (a trial shared by two sweeps counts in both).
+func (d *DB) Sweeps(ctx context.Context) ([]SweepRow, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT s.name, s.config_path, s.created_at, s.updated_at, t.status, count(t.key)
+		FROM sweeps s LEFT JOIN sweep_trials st ON st.sweep_id = s.id LEFT JOIN trials t ON t.key = st.trial_key
+		GROUP BY s.id, t.status ORDER BY s.id, t.status`)
+	if err != nil {
+		return nil, fmt.Errorf("list sweeps: %w", err)
+	}
+	defer rows.Close()
+	var out []SweepRow
+	for rows.Next() {
+		var r SweepRow
+		var status sql.NullString
+		var n int
+		if err := rows.Scan(&r.Name, &r.ConfigPath, &r.CreatedAt, &r.UpdatedAt, &status, &n); err != nil {
+			return nil, fmt.Errorf("list sweeps: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Name != r.Name {
+			r.Statuses = map[ganexp.Status]int{}
+			out = append(out, r)
+		}
+		last := &out[len(out)-1]
+		if status.Valid {
+			last.Statuses[ganexp.Status(status.String)] += n
+			last.Trials += n
+		}
+	}
+	return out, rows.Err()
+}
+
+// CheckSweep returns an input error listing the sweeps in the database
+// unless one is called name.
+func (d *DB) CheckSweep(ctx context.Context, name, flag string) error {
+	sweeps, err := d.Sweeps(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, s := range sweeps {
+		if s.Name == name {
+			return nil
+		}
+		names = append(names, s.Name)
+	}
+	hint := "no sweeps yet"
+	if len(names) > 0 {
+		hint = "sweeps here: " + strings.Join(names, ", ")
+	}
+	return ganexp.Inputf(flag, hint, "no sweep %q in %s", name, d.path)
+}

@@ -190,6 +190,14 @@ func TestOutputs(t *testing.T) {
 		{"best_by_loss_top2_table", func(b *bytes.Buffer) error { return WriteBest(b, Table, best("loss", 2)) }},
 		{"best_by_loss_json", func(b *bytes.Buffer) error { return WriteBest(b, JSON, best("loss", 1)) }},
 		{"runs_table", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows, Varying(rows)) }},
+		{"runs_csv", func(b *bytes.Buffer) error { return WriteRuns(b, CSV, rows, Varying(rows)) }},
+		{"sweeps_table", func(b *bytes.Buffer) error {
+			return WriteSweeps(b, Table, []db.SweepRow{
+				{Name: "demo", ConfigPath: "demo.yaml", UpdatedAt: "2026-12-01T01:00:00.000Z", Trials: 6,
+					Statuses: map[ganexp.Status]int{ganexp.StatusCompleted: 4, ganexp.StatusCollapsed: 1, ganexp.StatusFailed: 1}},
+				{Name: "empty", ConfigPath: "e.yaml", UpdatedAt: "2026-12-01T02:00:00.000Z", Statuses: map[ganexp.Status]int{}},
+			})
+		}},
 		// Only the interrupted and failed trials, which share loss and
 		// lr: the columns still say which configuration each is.
 		{"runs_table_some", func(b *bytes.Buffer) error { return WriteRuns(b, Table, rows[4:], Varying(rows)) }},

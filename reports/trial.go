@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,8 +19,29 @@ var headline = []string{"modes_captured", "balanced_hq", "hq_fraction", "mmd2"}
 
 // WriteRuns lists trials in plan order, with a column for each parameter
 // named in factors: the ones that vary in the sweep, even where they are
-// the same in every row listed (say, those with one status).
+// the same in every row listed (say, those with one status). The table and
+// the CSV have the same columns, the CSV with numbers in full and the time
+// in seconds, and always the verdict.
 func WriteRuns(w io.Writer, f Format, rows []db.TrialRow, factors []string) error {
+	head := append(append(append([]string{"key", "sweep", "status", "steps", "time"}, factors...), "seed"), headline...)
+	cells := func(r db.TrialRow, csv bool) []string {
+		c := []string{r.Key, r.Sweep, string(r.Status), fmt.Sprintf("%d/%d", r.StepsDone, r.StepsTotal)}
+		if csv {
+			c = append(c, csvDuration(r.DurationS))
+		} else {
+			c = append(c, duration(r.DurationS))
+		}
+		c = append(c, paramStrings(r.Params, factors)...)
+		c = append(c, strconv.FormatInt(r.Seed, 10))
+		for _, m := range headline {
+			if csv {
+				c = append(c, csvNum(value(r, m)))
+			} else {
+				c = append(c, num(value(r, m)))
+			}
+		}
+		return c
+	}
 	switch f {
 	case JSON:
 		out := make([]map[string]any, len(rows))
@@ -28,29 +50,39 @@ func WriteRuns(w io.Writer, f Format, rows []db.TrialRow, factors []string) erro
 		}
 		return writeJSON(w, out)
 	case CSV:
-		return WriteTrials(w, CSV, rows, DefaultRanking(rows), 0)
+		cw := csv.NewWriter(w)
+		cw.Write(append(head, "verdict"))
+		for _, r := range rows {
+			v := ""
+			if r.Verdict != "" {
+				v = verdictText(r)
+			}
+			cw.Write(append(cells(r, true), v))
+		}
+		cw.Flush()
+		return cw.Error()
 	}
-	names := factors
 	verdicts := anyVerdict(rows)
 	tw := newTab(w)
-	head := append(append(append([]string{"key", "sweep", "status", "steps", "time"}, names...), "seed"), headline...)
 	if verdicts {
 		head = append(head, "verdict")
 	}
 	row(tw, head)
 	for _, r := range rows {
-		cells := []string{r.Key, r.Sweep, string(r.Status), fmt.Sprintf("%d/%d", r.StepsDone, r.StepsTotal), duration(r.DurationS)}
-		cells = append(cells, paramStrings(r.Params, names)...)
-		cells = append(cells, strconv.FormatInt(r.Seed, 10))
-		for _, m := range headline {
-			cells = append(cells, num(value(r, m)))
-		}
+		c := cells(r, false)
 		if verdicts {
-			cells = append(cells, verdictText(r))
+			c = append(c, verdictText(r))
 		}
-		row(tw, cells)
+		row(tw, c)
 	}
 	return tw.Flush()
+}
+
+func csvDuration(d *float64) string {
+	if d == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*d, 'g', -1, 64)
 }
 
 func anyVerdict(rows []db.TrialRow) bool {
@@ -227,4 +259,52 @@ func writeCurves(w io.Writer, series map[string][]db.Point) {
 		row(tw, append(cells, strconv.FormatFloat(wall[s], 'f', 1, 64)))
 	}
 	tw.Flush()
+}
+
+// WriteSweeps lists sweeps with their trials per status: a column per
+// status in the table and CSV, an object of counts in JSON.
+func WriteSweeps(w io.Writer, f Format, rows []db.SweepRow) error {
+	switch f {
+	case JSON:
+		out := make([]map[string]any, len(rows))
+		for i, r := range rows {
+			counts := map[string]int{}
+			for s, n := range r.Statuses {
+				counts[string(s)] = n
+			}
+			out[i] = map[string]any{"name": r.Name, "file": r.ConfigPath, "created_at": r.CreatedAt,
+				"updated_at": r.UpdatedAt, "trials": r.Trials, "statuses": counts}
+		}
+		return writeJSON(w, out)
+	case CSV:
+		cw := csv.NewWriter(w)
+		head := []string{"name", "file", "trials"}
+		for _, s := range ganexp.Statuses {
+			head = append(head, string(s))
+		}
+		cw.Write(append(head, "updated_at"))
+		for _, r := range rows {
+			rec := []string{r.Name, r.ConfigPath, strconv.Itoa(r.Trials)}
+			for _, s := range ganexp.Statuses {
+				rec = append(rec, strconv.Itoa(r.Statuses[s]))
+			}
+			cw.Write(append(rec, r.UpdatedAt))
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := newTab(w)
+	head := []string{"sweep", "file", "trials"}
+	for _, s := range ganexp.Statuses {
+		head = append(head, string(s))
+	}
+	row(tw, append(head, "last run"))
+	for _, r := range rows {
+		cells := []string{r.Name, r.ConfigPath, strconv.Itoa(r.Trials)}
+		for _, s := range ganexp.Statuses {
+			cells = append(cells, strconv.Itoa(r.Statuses[s]))
+		}
+		row(tw, append(cells, r.UpdatedAt))
+	}
+	return tw.Flush()
 }

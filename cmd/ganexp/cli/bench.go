@@ -28,7 +28,10 @@ type BenchOptions struct {
 func NewCmdBench(a *App) *cobra.Command {
 	o := &BenchOptions{}
 	cmd := &cobra.Command{
-		Use:   "bench",
+		Use: "bench",
+		Example: `  GOMAXPROCS=1 ganexp bench
+  ganexp bench --protocol ring8-mlp512 --steps 200 --format json
+  ganexp bench --protocol ring8-mlp --steps 100000 --soak`,
 		Short: "Time training steps of the pinned protocols (ring8-mlp, ring8-mlp512)",
 		Long: `bench trains the pinned protocols for a fixed number of steps and reports
 steps per second, bytes and allocations per step, GOMAXPROCS and the BLAS.

@@ -31,7 +31,10 @@ type DetectEvalOptions struct {
 func NewCmdDetectEval(a *App, runF func(context.Context, *DetectEvalOptions) error) *cobra.Command {
 	o := &DetectEvalOptions{SweepOptions: SweepOptions{App: a}}
 	cmd := &cobra.Command{
-		Use:   "detect-eval [FILE.yaml ...]",
+		Use: "detect-eval [FILE.yaml ...]",
+		Example: `  ganexp detect-eval --seeds 3,4
+  ganexp detect-eval examples/detect/ring.yaml --verbose
+  ganexp detect-eval --no-run          # score what the database already holds`,
 		Short: "Score the failure detectors against a labelled corpus of runs",
 		Long: `detect-eval measures how well the detectors work. It trains every trial
 of the corpus sweep files (default ` + DefaultCorpus + `) to the end with

@@ -34,7 +34,10 @@ type ReportOptions struct {
 func NewCmdReport(a *App, runF func(context.Context, *ReportOptions) error) *cobra.Command {
 	o := &ReportOptions{App: a}
 	cmd := &cobra.Command{
-		Use:   "report [--best] [--metric M] [--by FACTOR] [--top K] [--format table|csv|json]",
+		Use: "report [--best] [--metric M] [--by FACTOR] [--top K] [--format table|csv|json]",
+		Example: `  ganexp report --best --by loss
+  ganexp report --best --plot best.png --metric mmd2 --log
+  ganexp report --html report --best --heatmap lr_g,lr_d`,
 		Short: "Rank trials, or with --best the configurations that won",
 		Long: `report ranks trials by a final metric. With --best it groups the trials
 that differ only in seed into configurations, ranks them by the metric's mean
@@ -105,6 +108,11 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.Sweep != "" {
+		if err := store.CheckSweep(ctx, o.Sweep, "--sweep"); err != nil {
+			return err
+		}
+	}
 	rows, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
 	if err != nil {
 		return err

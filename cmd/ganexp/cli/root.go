@@ -148,7 +148,19 @@ parameter, metric curve and verdict in one SQLite file, and ranks the results.
 
   ganexp sweep grid.yaml      plan, train and record (resumable)
   ganexp report --best        rank what came out
-  sqlite3 ganexp.db 'select * from trials_wide'`,
+  sqlite3 ganexp.db 'select * from trials_wide'
+
+The database is ./ganexp.db; $GANEXP_DB overrides it, and --db overrides both.
+
+Exit codes:
+  0    ok (a sweep whose trials collapsed or diverged is ok: those are results)
+  1    a runtime failure, or trials that failed
+  2    bad usage or bad input: the sweep file, a data file, a flag, the database
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP); rerun the same command to resume`,
+		Example: `  ganexp sweep examples/quickstart.yaml
+  ganexp report --best --by loss
+  ganexp runs --status failed`,
+		Version:       readBuildInfo().line(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -166,12 +178,13 @@ parameter, metric curve and verdict in one SQLite file, and ranks the results.
 	root.SetIn(a.In)
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (default $GANEXP_DB, else ./ganexp.db)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
-	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
 		NewCmdSweep(a, nil),
 		NewCmdReport(a, nil),
 		NewCmdRuns(a, nil),
 		NewCmdShow(a, nil),
+		NewCmdSweeps(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
 		NewCmdBench(a),

@@ -22,7 +22,10 @@ type RunsOptions struct {
 func NewCmdRuns(a *App, runF func(context.Context, *RunsOptions) error) *cobra.Command {
 	o := &RunsOptions{App: a}
 	cmd := &cobra.Command{
-		Use:   "runs",
+		Use: "runs",
+		Example: `  ganexp runs --sweep quickstart
+  ganexp runs --status failed
+  ganexp runs --format csv > trials.csv`,
 		Short: "List trials with their status, progress and headline metrics",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -52,6 +55,11 @@ func runsRun(ctx context.Context, o *RunsOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.Sweep != "" {
+		if err := store.CheckSweep(ctx, o.Sweep, "--sweep"); err != nil {
+			return err
+		}
+	}
 	all, err := store.Trials(ctx, db.Filter{Sweep: o.Sweep})
 	if err != nil {
 		return err

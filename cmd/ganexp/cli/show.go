@@ -21,7 +21,9 @@ type ShowOptions struct {
 func NewCmdShow(a *App, runF func(context.Context, *ShowOptions) error) *cobra.Command {
 	o := &ShowOptions{App: a}
 	cmd := &cobra.Command{
-		Use:   "show KEY",
+		Use: "show KEY",
+		Example: `  ganexp show 7f9e1329
+  ganexp show 7f9e --format json`,
 		Short: "Show one trial in detail: params, metrics, curves, events, errors",
 		Long:  "show prints one trial. KEY may be any unique prefix of the trial key.",
 		Args:  args(cobra.ExactArgs(1)),

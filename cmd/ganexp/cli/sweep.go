@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,8 @@ type SweepOptions struct {
 	File     string
 	Parallel int
 	DryRun   bool
-	Yes      bool // run plans larger than sweep.MaxTrials
+	Format   string // of --dry-run's plan: table or json
+	Yes      bool   // run plans larger than sweep.MaxTrials
 	// Exec runs trials; nil means one worker process of this binary per
 	// trial. Tests set an in-process executor with a fake trainer.
 	Exec runner.Executor
@@ -40,7 +42,10 @@ type SweepOptions struct {
 func NewCmdSweep(a *App, runF func(context.Context, *SweepOptions) error) *cobra.Command {
 	o := &SweepOptions{App: a}
 	cmd := &cobra.Command{
-		Use:   "sweep FILE.yaml",
+		Use: "sweep FILE.yaml",
+		Example: `  ganexp sweep examples/quickstart.yaml
+  ganexp sweep grid.yaml --parallel 4 --db runs/grid.db
+  ganexp sweep grid.yaml --dry-run --format json`,
 		Short: "Plan, train and record every trial of a sweep file (resumable)",
 		Long: `sweep validates FILE.yaml, expands its grid into trials, and trains the
 trials that have no result yet, --parallel at a time, each in a worker process
@@ -52,6 +57,12 @@ already completed, collapsed or diverged are skipped.`,
 			if o.Parallel < 1 {
 				return usagef("--parallel must be at least 1, got %d", o.Parallel)
 			}
+			if o.Format != "table" && o.Format != "json" {
+				return ganexp.Inputf("--format", "valid: table, json", "unknown format %q", o.Format)
+			}
+			if o.Format != "table" && !o.DryRun {
+				return usagef("--format shapes the plan of --dry-run: add --dry-run")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -60,6 +71,7 @@ already completed, collapsed or diverged are skipped.`,
 	}
 	cmd.Flags().IntVarP(&o.Parallel, "parallel", "p", defaultParallel(), "trials to train at once")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan without training")
+	cmd.Flags().StringVar(&o.Format, "format", "table", "with --dry-run: the plan as a table or json")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, fmt.Sprintf("run a grid of more than %d trials", sweep.MaxTrials))
 	return cmd
 }
@@ -81,7 +93,7 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 		return err
 	}
 	if o.DryRun {
-		return printPlan(ctx, a, plan)
+		return printPlan(ctx, a, plan, o.Format == "json")
 	}
 	store, err := db.Open(ctx, a.DBPath())
 	if err != nil {
@@ -190,8 +202,9 @@ func label(plan *sweep.Plan, p sweep.Planned) string {
 	return strings.Join(append(parts, fmt.Sprintf("seed=%d", p.Seed)), " ")
 }
 
-// printPlan prints the plan as a table with each trial's current status.
-func printPlan(ctx context.Context, a *App, plan *sweep.Plan) error {
+// printPlan prints the plan with each trial's current status: a table,
+// or JSON records with the trial's key, grid point, seed and status.
+func printPlan(ctx context.Context, a *App, plan *sweep.Plan, asJSON bool) error {
 	statuses := map[string]ganexp.Status{}
 	if _, err := os.Stat(a.DBPath()); err == nil {
 		store, err := db.OpenReadOnly(ctx, a.DBPath())
@@ -207,20 +220,49 @@ func printPlan(ctx context.Context, a *App, plan *sweep.Plan) error {
 			return err
 		}
 	}
-	fmt.Fprintf(a.Out, "plan %s from %s\n", plan, plan.File)
-	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(append(append([]string{"#", "key"}, plan.Axes...), "seed", "status"), "\t"))
-	todo := 0
-	for i, p := range plan.Trials {
-		st := string(statuses[p.Key])
-		if st == "" {
-			st = "new"
+	status := func(key string) string {
+		if st := statuses[key]; st != "" {
+			return string(st)
 		}
+		return "new"
+	}
+	todo := 0
+	for _, p := range plan.Trials {
 		if !statuses[p.Key].Done() {
 			todo++
 		}
+	}
+	if asJSON {
+		type planned struct {
+			Key    string            `json:"key"`
+			Point  map[string]string `json:"point"`
+			Seed   int64             `json:"seed"`
+			Status string            `json:"status"`
+		}
+		out := struct {
+			Sweep    string    `json:"sweep"`
+			File     string    `json:"file"`
+			Database string    `json:"database"`
+			ToRun    int       `json:"to_run"`
+			Trials   []planned `json:"trials"`
+		}{Sweep: plan.Name, File: plan.File, Database: a.DBPath(), ToRun: todo, Trials: []planned{}}
+		for _, p := range plan.Trials {
+			point := map[string]string{}
+			for i, v := range p.Point {
+				point[plan.Axes[i]] = v
+			}
+			out.Trials = append(out.Trials, planned{p.Key, point, p.Seed, status(p.Key)})
+		}
+		enc := json.NewEncoder(a.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(a.Out, "plan %s from %s\n", plan, plan.File)
+	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(append(append([]string{"#", "key"}, plan.Axes...), "seed", "status"), "\t"))
+	for i, p := range plan.Trials {
 		cells := append([]string{strconv.Itoa(i + 1), p.Key}, p.Point...)
-		cells = append(cells, strconv.FormatInt(p.Seed, 10), st)
+		cells = append(cells, strconv.FormatInt(p.Seed, 10), status(p.Key))
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
