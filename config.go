@@ -47,12 +47,48 @@ type Dataset struct {
 	Digest  string    `json:"digest,omitempty"`  // csv: sha256 of the file, so an edited file plans new trials
 }
 
-// Arch is the shape of the generator and discriminator MLPs.
+// Arch is the model family and shape of the generator and the
+// discriminator. Kind picks the family (ArchKinds); the fields below it are
+// those of an MLP, the one family so far. A new family adds its fields
+// here, its parameters in Arch.kindParams, a spec decoder in sweep/ and a
+// model file in gan/.
 type Arch struct {
-	Name       string `json:"name"` // label; not part of the key
-	G          []int  `json:"g"`    // hidden widths of G
-	D          []int  `json:"d"`    // hidden widths of D
+	Name string `json:"name"` // label; not part of the key
+	// Kind is the model family; "" means "mlp", so that configs stored
+	// before kinds existed read as what they were.
+	Kind       string `json:"kind,omitempty"`
+	G          []int  `json:"g"` // hidden widths of G
+	D          []int  `json:"d"` // hidden widths of D
 	Activation string `json:"activation"`
+}
+
+// KindMLP is the multilayer perceptron, the default arch kind.
+const KindMLP = "mlp"
+
+// ArchKinds are the model families a config may name.
+var ArchKinds = []string{KindMLP}
+
+// KindOf returns the arch's kind, KindMLP when unset.
+func (a Arch) KindOf() string {
+	if a.Kind == "" {
+		return KindMLP
+	}
+	return a.Kind
+}
+
+// kindParams are the parameters that the arch's kind fixes. An MLP's are
+// the ones it had before kinds existed, with no arch_kind, so that every
+// MLP trial keeps its key; any other kind starts with arch_kind.
+func (a Arch) kindParams() []Param {
+	switch a.KindOf() {
+	case KindMLP:
+		return []Param{
+			{"g_hidden", widths(a.G)},
+			{"d_hidden", widths(a.D)},
+			{"activation", a.Activation},
+		}
+	}
+	return []Param{{"arch_kind", a.KindOf()}}
 }
 
 // Param is one named parameter of a trial, as stored in the params table.
@@ -87,11 +123,9 @@ func (c Config) Params() []Param {
 	case "csv":
 		ps = append(ps, Param{"data_path", d.Path}, Param{"data_digest", d.Digest})
 	}
+	ps = append(ps, Param{"arch", c.Arch.Name})
+	ps = append(ps, c.Arch.kindParams()...)
 	ps = append(ps,
-		Param{"arch", c.Arch.Name},
-		Param{"g_hidden", widths(c.Arch.G)},
-		Param{"d_hidden", widths(c.Arch.D)},
-		Param{"activation", c.Arch.Activation},
 		Param{"loss", c.Loss},
 		Param{"optimizer", c.Optimizer},
 		Param{"lr_g", c.LrG},

@@ -93,6 +93,18 @@ func TestLossesStableAtExtremeLogits(t *testing.T) {
 	}
 }
 
+func TestModelRegistryMatchesArchKinds(t *testing.T) {
+	var got []string
+	for k := range modelKinds {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(ganexp.ArchKinds))
+	if !slices.Equal(got, want) {
+		t.Errorf("gan model kinds %v, ganexp.ArchKinds %v", got, want)
+	}
+}
+
 func TestLossRegistryMatchesConfigChoices(t *testing.T) {
 	var got []string
 	for _, l := range losses {

@@ -9,9 +9,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// mlp owns the weights of one network. The same tensors are bound into
-// several graphs (D step, G step, evaluation), so an in-place optimizer
-// update is seen by all of them.
+// mlp is the model of arch kind "mlp". It owns the weights of one network.
+// The same tensors are bound into several graphs (D step, G step,
+// evaluation), so an in-place optimizer update is seen by all of them.
 type mlp struct {
 	name       string
 	sizes      []int // input, hidden..., output

@@ -52,7 +52,7 @@ type session struct {
 	dim   int
 	data  ganexp.Sampler
 
-	gen, dis       *mlp
+	gen, dis       model
 	genW, disW     [][]float32 // parameter slices, shared with the graphs
 	optG, optD     optimizer
 	x, zD, zG, zE  *tensor.Dense
@@ -94,8 +94,12 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 		return nil, err
 	}
 	initRng := rand.New(rand.NewPCG(uint64(t.Seed), streamInit))
-	s.gen = newMLP(initRng, "G", sizes(c.ZDim, c.Arch.G, s.dim), c.Arch.Activation)
-	s.dis = newMLP(initRng, "D", sizes(s.dim, c.Arch.D, 1), c.Arch.Activation)
+	if s.gen, err = newModel(initRng, roleG, c.ZDim, s.dim, c.Arch); err != nil {
+		return nil, err
+	}
+	if s.dis, err = newModel(initRng, roleD, s.dim, 1, c.Arch); err != nil {
+		return nil, err
+	}
 	s.genW, s.disW = s.gen.params(), s.dis.params()
 
 	s.x = matrix(c.BatchSize, s.dim)

@@ -177,11 +177,46 @@ func (d *decoder) seeds(n *yaml.Node) ([]int64, error) {
 
 // arch parses {g, d, activation} or {hidden, activation}.
 func (d *decoder) arch(n *yaml.Node, what, name string) (ganexp.Arch, error) {
-	a := ganexp.Arch{Name: name, G: Defaults().Arch.G, D: Defaults().Arch.D, Activation: "relu"}
+	a := ganexp.Arch{Name: name}
+	if n.Kind != yaml.MappingNode {
+		return a, d.errf(n, "write it as key: value lines or {key: value}", "%s must be a mapping, got %s", what, describe(n))
+	}
+	// The kind decides which other keys are valid, so it is read first.
+	kind := ganexp.KindMLP
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "kind" {
+			k, err := d.choice(deref(n.Content[i+1]), what+".kind", ganexp.ArchKinds)
+			if err != nil {
+				return a, err
+			}
+			kind = k
+		}
+	}
+	if kind != ganexp.KindMLP {
+		a.Kind = kind // an MLP's stays empty: its stored config is what it always was
+	}
+	a, err := archSpecs[kind](d, n, what, a)
+	if a.Name == "" {
+		a.Name = archLabel(a)
+	}
+	return a, err
+}
+
+// archSpecs decode an arch spec of each kind: one entry per kind, next
+// to the kind's model in gan/.
+var archSpecs = map[string]func(d *decoder, n *yaml.Node, what string, a ganexp.Arch) (ganexp.Arch, error){
+	ganexp.KindMLP: (*decoder).mlpSpec,
+}
+
+// mlpSpec decodes an MLP: g and d, or hidden for both, and activation.
+func (d *decoder) mlpSpec(n *yaml.Node, what string, a ganexp.Arch) (ganexp.Arch, error) {
+	a.G, a.D, a.Activation = Defaults().Arch.G, Defaults().Arch.D, "relu"
 	var hiddenNode, gdNode *yaml.Node
 	err := d.fields(n, what, archKeys, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
+		case "kind":
+			// read by arch
 		case "g":
 			gdNode = k
 			a.G, err = d.widths(v, what+".g")
@@ -200,9 +235,6 @@ func (d *decoder) arch(n *yaml.Node, what, name string) (ganexp.Arch, error) {
 		}
 		return err
 	})
-	if a.Name == "" {
-		a.Name = archLabel(a)
-	}
 	return a, err
 }
 

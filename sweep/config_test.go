@@ -25,6 +25,7 @@ func TestParseErrors(t *testing.T) {
 		// yaml.v3 reports this one on line 3; the tab is on line 4.
 		{"TabIndent", "name: t\ntrain:\n  steps: 10\n\tbatch_size: 8\n", `g.yaml:4:1: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
 		{"TabAfterSpaces", "name: t\ntrain:\n  steps: 10\n  \tbatch_size: 8\n", `g.yaml:4:3: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
+		{"UnknownArchKind", "arch: {kind: convnet, hidden: [8]}\n", `g.yaml:1:14: unknown arch.kind "convnet" (valid: mlp)`},
 		{"EmptyGrid", "name: t\ngrid: {}\n", `g.yaml:2:7: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
 		{"NullGrid", "name: t\ngrid:\n", `g.yaml:2:6: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
 		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},

@@ -78,3 +78,27 @@ func diffLines(want, got string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestArchKindMLPIsTheDefault: `kind: mlp` names the default, so it plans
+// the same trials as leaving it out.
+func TestArchKindMLPIsTheDefault(t *testing.T) {
+	keys := func(arch string) []string {
+		spec, err := Parse("g.yaml", []byte("arch: "+arch+"\ngrid:\n  loss: [minimax, hinge]\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := spec.Expand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range plan.Trials {
+			out = append(out, p.Key)
+		}
+		return out
+	}
+	plain, named := keys("{hidden: [16, 16]}"), keys("{kind: mlp, hidden: [16, 16]}")
+	if strings.Join(plain, " ") != strings.Join(named, " ") {
+		t.Errorf("kind: mlp planned %v, no kind %v", named, plain)
+	}
+}

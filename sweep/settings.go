@@ -109,7 +109,7 @@ func settingNames() []string {
 
 var (
 	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect", "timeout"}
-	archKeys = []string{"g", "d", "hidden", "activation"}
+	archKeys = []string{"kind", "g", "d", "hidden", "activation"}
 	dataKeys = map[string][]string{
 		"ring":       {"kind", "modes", "radius", "std"},
 		"grid":       {"kind", "size", "spacing", "std"},

@@ -1,0 +1,51 @@
+package gan
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/ganexp/ganexp"
+	G "gorgonia.org/gorgonia"
+)
+
+// model is one network of a GAN, G or D. It owns its weights, binds them
+// into the graphs of the D step, the G step and evaluation (sharing their
+// memory, so an optimizer's in-place update is seen by all), and builds
+// its forward pass.
+type model interface {
+	// params returns the weights as flat slices, in the order of bind.
+	params() [][]float32
+	// bind creates nodes for the weights in g.
+	bind(g *G.ExprGraph) []*G.Node
+	// apply builds the forward pass on x with the weight nodes ws.
+	apply(x *G.Node, ws []*G.Node) (*G.Node, error)
+}
+
+// Roles of a model in a GAN.
+const (
+	roleG = "G"
+	roleD = "D"
+)
+
+// modelKinds build a model of each arch kind (ganexp.ArchKinds), for
+// role G (from noise of width in to points of width out) or D (from points
+// to one logit). A new kind is a file of its own and a line here. All
+// randomness of the initial weights comes from r.
+var modelKinds = map[string]func(r *rand.Rand, role string, in, out int, a ganexp.Arch) model{
+	ganexp.KindMLP: func(r *rand.Rand, role string, in, out int, a ganexp.Arch) model {
+		hidden := a.G
+		if role == roleD {
+			hidden = a.D
+		}
+		return newMLP(r, role, sizes(in, hidden, out), a.Activation)
+	},
+}
+
+// newModel builds the model of a's kind for role.
+func newModel(r *rand.Rand, role string, in, out int, a ganexp.Arch) (model, error) {
+	build, ok := modelKinds[a.KindOf()]
+	if !ok {
+		return nil, fmt.Errorf("unknown arch kind %q", a.KindOf())
+	}
+	return build(r, role, in, out, a), nil
+}
