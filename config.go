@@ -211,8 +211,6 @@ type Trial struct {
 	Key    string `json:"key"`
 	Seed   int64  `json:"seed"`
 	Config Config `json:"config"`
-	// Fault, when set, makes the trial fail on purpose (tests only).
-	Fault *Fault `json:"fault,omitempty"`
 }
 
 // NewTrial builds a trial and computes its key.

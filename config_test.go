@@ -67,38 +67,3 @@ func TestFormatValue(t *testing.T) {
 		}
 	}
 }
-
-func TestParseFaultRule(t *testing.T) {
-	seed2 := Trial{Key: "abc123", Seed: 2}
-	seed1 := Trial{Key: "abd456", Seed: 1}
-	tests := []struct {
-		spec     string
-		want     string // rule.String(), or the error
-		on2, on1 bool
-	}{
-		{"vm-panic", "vm-panic:step=1", true, true},
-		{"error:step=5:seed=2", "error:step=5:seed=2", true, false},
-		{"panic:key=abd", "panic:step=1:key=abd", false, true},
-		{"explode", `GANEXP_FAULT: unknown fault kind "explode" (use vm-panic, panic, error, hang, metric-panic or detector-panic)`, false, false},
-		{"error:step=x", `GANEXP_FAULT: bad step "x" (use an integer)`, false, false},
-		{"error:when=3", `GANEXP_FAULT: unknown part "when" (use step, seed or key)`, false, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.spec, func(t *testing.T) {
-			r, err := ParseFaultRule(tt.spec)
-			got := r.String()
-			if err != nil {
-				got = err.Error()
-			}
-			if got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-			if err != nil {
-				return
-			}
-			if (r.Apply(seed2) != nil) != tt.on2 || (r.Apply(seed1) != nil) != tt.on1 {
-				t.Errorf("applies to seed 2: %v, seed 1: %v; want %v, %v", r.Apply(seed2) != nil, r.Apply(seed1) != nil, tt.on2, tt.on1)
-			}
-		})
-	}
-}

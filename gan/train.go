@@ -46,11 +46,10 @@ func (Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, o
 // session is one trial's models, graphs, machines and buffers. Nothing in
 // it is rebuilt per step.
 type session struct {
-	cfg   ganexp.Config
-	fault *ganexp.Fault
-	loss  loss
-	dim   int
-	data  ganexp.Sampler
+	cfg  ganexp.Config
+	loss loss
+	dim  int
+	data ganexp.Sampler
 
 	gen, dis       model
 	genW, disW     [][]float32 // parameter slices, shared with the graphs
@@ -69,7 +68,7 @@ type session struct {
 	samples        G.Value
 
 	trainRng, evalRng *rand.Rand
-	step              int        // steps done; read by the fault op
+	step              int        // steps done
 	nonFiniteSeen     bool       // a non-finite loss or gradient was reported
 	reset             func(G.VM) // readies a machine for its next run: rewind
 }
@@ -81,7 +80,7 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 		return nil, fmt.Errorf("unknown loss %q", c.Loss)
 	}
 	s := &session{
-		cfg: c, fault: t.Fault, loss: l, dim: data.Dim(), data: data,
+		cfg: c, loss: l, dim: data.Dim(), data: data,
 		trainRng: rand.New(rand.NewPCG(uint64(t.Seed), streamTrain)),
 		evalRng:  rand.New(rand.NewPCG(uint64(t.Seed), streamEval)),
 		reset:    rewind,
@@ -171,12 +170,6 @@ func (s *session) buildD() error {
 		return err
 	}
 	lossD := s.loss.d(real, fakeOut)
-	if s.fault != nil && s.fault.Kind == ganexp.FaultVMPanic {
-		// Route the loss through an op that panics inside the VM.
-		if lossD, err = G.ApplyOp(&faultOp{s: s}, lossD); err != nil {
-			return err
-		}
-	}
 	grads, err := G.Grad(lossD, dw...)
 	if err != nil {
 		return err
@@ -259,9 +252,6 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 					return s.step, errors.Join(err, serr)
 				}
 			}
-			return s.step, err
-		}
-		if err := s.injectFault(); err != nil {
 			return s.step, err
 		}
 		finite := true

@@ -22,6 +22,7 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/internal/faults"
 )
 
 // fakeTrainer stands in for gorgonia at the expensive boundary: its
@@ -57,21 +58,6 @@ func (f *fakeTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sam
 	for step < c.Steps {
 		if err := ctx.Err(); err != nil {
 			return step, err
-		}
-		if t.Fault != nil && step+1 == t.Fault.Step {
-			switch t.Fault.Kind {
-			case ganexp.FaultError:
-				return step, errors.New("injected fault: error")
-			case ganexp.FaultPanic:
-				panic("injected fault: panic")
-			case ganexp.FaultHang:
-				select {} // deaf to ctx, like a stuck op
-			case ganexp.FaultVMPanic:
-				// Like a panic inside gorgonia's VM: on another goroutine,
-				// where no recover() reaches.
-				go panic("injected fault: panic on another goroutine")
-				select {}
-			}
 		}
 		if f.gate != nil {
 			select {
@@ -114,14 +100,29 @@ func testConfig() ganexp.Config {
 	}
 }
 
-func jobs(n int, faults map[int]*ganexp.Fault) []Job {
+func jobs(n int) []Job {
 	var js []Job
 	for i := 0; i < n; i++ {
 		t := ganexp.NewTrial(testConfig(), int64(i+1))
-		t.Fault = faults[i]
 		js = append(js, Job{Trial: t, Label: fmt.Sprintf("seed=%d", i+1)})
 	}
 	return js
+}
+
+// faulty wraps tr so that the jobs with a fault in fs (by index) fail as
+// it says (internal/faults).
+func faulty(tr Trainer, js []Job, fs map[int]*faults.Fault) Trainer {
+	byKey := map[string]*faults.Fault{}
+	for i, f := range fs {
+		byKey[js[i].Trial.Key] = f
+	}
+	return faults.Trainer{Inner: tr, Pick: func(t ganexp.Trial) *faults.Fault { return byKey[t.Key] }}
+}
+
+// workerFault is the environment that makes the test worker (TestMain)
+// fail job i as f says.
+func workerFault(js []Job, i int, f faults.Fault) string {
+	return fmt.Sprintf("RUNNER_TEST_FAULT=%s:step=%d:key=%s", f.Kind, f.Step, js[i].Trial.Key)
 }
 
 func setup(t *testing.T, js []Job) *db.DB {
@@ -155,7 +156,7 @@ func statuses(t *testing.T, d *db.DB) map[ganexp.Status]int {
 }
 
 func TestRunnerRunsEveryTrialWithinTheLimit(t *testing.T) {
-	js := jobs(6, nil)
+	js := jobs(6)
 	d := setup(t, js)
 	ft := &fakeTrainer{stepTime: time.Millisecond, together: 2}
 	r := &Runner{Store: d, Exec: InProcess{Trainer: ft}, Parallel: 2}
@@ -189,12 +190,13 @@ func TestRunnerRunsEveryTrialWithinTheLimit(t *testing.T) {
 }
 
 func TestRunnerIsolatesFailures(t *testing.T) {
-	js := jobs(4, map[int]*ganexp.Fault{
-		1: {Kind: ganexp.FaultError, Step: 5},
-		2: {Kind: ganexp.FaultPanic, Step: 7},
-	})
+	js := jobs(4)
 	d := setup(t, js)
-	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 2}
+	tr := faulty(&fakeTrainer{}, js, map[int]*faults.Fault{
+		1: {Kind: faults.Error, Step: 4},
+		2: {Kind: faults.Panic, Step: 7},
+	})
+	r := &Runner{Store: d, Exec: InProcess{Trainer: tr}, Parallel: 2}
 	_, err := r.Run(context.Background(), js)
 	var tf *ganexp.TrialsFailedError
 	if !errors.As(err, &tf) || len(tf.Keys) != 2 {
@@ -209,12 +211,12 @@ func TestRunnerIsolatesFailures(t *testing.T) {
 	if errRow.Error != "injected fault: error" || errRow.StepsDone != 4 {
 		t.Errorf("error trial: %q at %d", errRow.Error, errRow.StepsDone)
 	}
-	if !strings.HasPrefix(panicRow.Error, "panic: injected fault: panic\n") || !strings.Contains(panicRow.Error, "runner_test.go") {
+	if !strings.HasPrefix(panicRow.Error, "panic: injected fault: panic at step 7\n") || !strings.Contains(panicRow.Error, "runner_test.go") {
 		t.Errorf("panic trial error lacks message or stack: %q", panicRow.Error)
 	}
 	// Failed trials run again on the next run; the fault is gone now.
-	clean := jobs(4, nil)
-	r.Run(ctx, clean)
+	r.Exec = InProcess{Trainer: &fakeTrainer{}}
+	r.Run(ctx, js)
 	if got := statuses(t, d); got[ganexp.StatusCompleted] != 4 {
 		t.Errorf("after rerun: %v", got)
 	}
@@ -234,7 +236,7 @@ func (s *stopAfter) Eval(string, Eval) {
 }
 
 func TestRunnerInterrupt(t *testing.T) {
-	js := jobs(5, nil)
+	js := jobs(5)
 	for i := range js {
 		js[i].Trial.Config.Steps = 1000
 	}
@@ -288,17 +290,26 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
+		var tr Trainer = &fakeTrainer{}
+		if spec := os.Getenv("RUNNER_TEST_FAULT"); spec != "" {
+			rule, err := faults.Parse(spec)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			tr = faults.Trainer{Inner: tr, Pick: rule.Apply}
+		}
 		sink := NewWireSink(os.Stdout)
-		sink.Done(RunTrial(context.Background(), t, &fakeTrainer{}, sink))
+		sink.Done(RunTrial(context.Background(), t, tr, sink))
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
 
 func TestSubprocessIsolatesCrashes(t *testing.T) {
-	js := jobs(3, map[int]*ganexp.Fault{1: {Kind: ganexp.FaultVMPanic, Step: 3}})
+	js := jobs(3)
 	d := setup(t, js)
-	exec := Subprocess{Command: []string{os.Args[0]}, Env: []string{"RUNNER_TEST_WORKER=1"}}
+	exec := Subprocess{Command: []string{os.Args[0]}, Env: []string{"RUNNER_TEST_WORKER=1", workerFault(js, 1, faults.Fault{Kind: faults.VMPanic, Step: 3})}}
 	r := &Runner{Store: d, Exec: exec, Parallel: 3}
 	_, err := r.Run(context.Background(), js)
 	var tf *ganexp.TrialsFailedError
@@ -309,7 +320,7 @@ func TestSubprocessIsolatesCrashes(t *testing.T) {
 		t.Errorf("statuses %v, want the other 2 completed", got)
 	}
 	row, _ := d.FindTrial(context.Background(), js[1].Trial.Key)
-	if !strings.HasPrefix(row.Error, "worker crashed (exit status 2): panic: injected fault: panic on another goroutine") {
+	if !strings.HasPrefix(row.Error, "worker crashed (exit status 2): panic: injected fault: panic inside a gorgonia op at step 3") {
 		t.Errorf("crash message: %q", row.Error)
 	}
 	ok, _ := d.FindTrial(context.Background(), js[0].Trial.Key)
@@ -321,7 +332,7 @@ func TestSubprocessIsolatesCrashes(t *testing.T) {
 func newRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 9)) }
 
 func TestRunnerReclaimsTrialsOfDeadProcesses(t *testing.T) {
-	js := jobs(2, nil)
+	js := jobs(2)
 	d := setup(t, js)
 	ctx := context.Background()
 	// A process that has exited: its pid is free.
@@ -358,7 +369,7 @@ func TestRunnerReclaimsTrialsOfDeadProcesses(t *testing.T) {
 func TestRunnerRecordsVerdicts(t *testing.T) {
 	for _, onFailure := range []string{"stop", "continue"} {
 		t.Run(onFailure, func(t *testing.T) {
-			js := jobs(1, nil)
+			js := jobs(1)
 			c := &js[0].Trial.Config
 			c.Steps, c.EvalEvery = 100, 10
 			c.Detect.OnFailure, c.Detect.Warmup, c.Detect.Patience = onFailure, 0.3, 3
@@ -403,7 +414,7 @@ func TestRunnerRecordsVerdicts(t *testing.T) {
 }
 
 func TestEvalSummary(t *testing.T) {
-	j := jobs(1, nil)[0]
+	j := jobs(1)[0]
 	nan := Number(math.NaN())
 	tests := []struct {
 		values map[string]Number
@@ -448,7 +459,7 @@ func TestSnapshotPlan(t *testing.T) {
 }
 
 func TestRunnerStoresArtifacts(t *testing.T) {
-	js := jobs(1, nil)
+	js := jobs(1)
 	c := &js[0].Trial.Config
 	c.Steps, c.EvalEvery, c.EvalSamples = 300, 10, 600
 	js[0].Trial = ganexp.NewTrial(*c, 1)
@@ -484,7 +495,7 @@ func TestRunnerTimeout(t *testing.T) {
 	// worker, one that hangs deaf to signals is killed. Both fail with the
 	// timeout named, and the other trials complete.
 	t.Run("InProcess", func(t *testing.T) {
-		js := jobs(2, nil)
+		js := jobs(2)
 		js[0].Trial.Config.Steps = 100000
 		js[0].Timeout = 50 * time.Millisecond
 		d := setup(t, js)
@@ -500,10 +511,11 @@ func TestRunnerTimeout(t *testing.T) {
 		}
 	})
 	t.Run("HungWorker", func(t *testing.T) {
-		js := jobs(2, map[int]*ganexp.Fault{0: {Kind: ganexp.FaultHang, Step: 5}})
+		js := jobs(2)
 		js[0].Timeout = 300 * time.Millisecond
 		d := setup(t, js)
-		r := &Runner{Store: d, Exec: Subprocess{Command: []string{os.Args[0]}, Env: []string{"RUNNER_TEST_WORKER=1"}}, Parallel: 2}
+		env := []string{"RUNNER_TEST_WORKER=1", workerFault(js, 0, faults.Fault{Kind: faults.Hang, Step: 5})}
+		r := &Runner{Store: d, Exec: Subprocess{Command: []string{os.Args[0]}, Env: env}, Parallel: 2}
 		start := time.Now()
 		_, err := r.Run(context.Background(), js)
 		if time.Since(start) > time.Minute { // a liveness bound: without the kill it would hang for good
@@ -524,7 +536,7 @@ func TestRunnerTimeout(t *testing.T) {
 }
 
 func TestRunnerReclaimsStaleOwnersElsewhere(t *testing.T) {
-	js := jobs(1, nil)
+	js := jobs(1)
 	d := setup(t, js)
 	ctx := context.Background()
 	// A process on another host claimed the trial and then went silent.
@@ -547,7 +559,7 @@ func TestRunnerReclaimsStaleOwnersElsewhere(t *testing.T) {
 // The trainer takes a step only when the test sends one, so the test
 // knows at every heartbeat whether the trial moved since the last one.
 func TestRunnerBeatsOnlyOnProgress(t *testing.T) {
-	js := jobs(1, nil)
+	js := jobs(1)
 	js[0].Trial.Config.Steps, js[0].Trial.Config.EvalEvery = 10, 1000
 	key := js[0].Trial.Key
 	d := setup(t, js)
@@ -630,7 +642,7 @@ func (s diskFullStore) SaveEvals(ctx context.Context, key string, e []db.Eval) e
 }
 
 func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
-	js := jobs(4, nil)
+	js := jobs(4)
 	for i := range js {
 		js[i].Trial.Config.Steps = 200
 	}
@@ -690,7 +702,7 @@ func TestProcessAliveSeesZombies(t *testing.T) {
 // and evaluates every 10 steps, so each part is positive and together
 // they are a fraction of the trials' wall time.
 func TestTrackingAccountsForTheTrial(t *testing.T) {
-	js := jobs(2, nil)
+	js := jobs(2)
 	d := setup(t, js)
 	r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{stepTime: 2 * time.Millisecond}}, Parallel: 2}
 	sum, err := r.Run(context.Background(), js)

@@ -79,7 +79,7 @@ func (s *screen) String() string {
 func (s *screen) echo(text string) { s.Write([]byte(text)) }
 
 func TestTermProgressScreen(t *testing.T) {
-	js := jobs(3, nil)
+	js := jobs(3)
 	for i := range js {
 		js[i].Trial.Config.Steps = 100
 	}
@@ -135,7 +135,7 @@ func TestTermProgressScreen(t *testing.T) {
 
 func TestTermProgressCutsLongLines(t *testing.T) {
 	// On a narrow terminal the label gives way first, then the line.
-	j := jobs(1, nil)[0]
+	j := jobs(1)[0]
 	j.Label = "loss=nonsaturating arch=mlp64 lr=0.001 seed=3"
 	lt := liveTrial{job: j, step: 5, summary: "loss_d=1.386 loss_g=0.6931 modes=8/8"}
 	key := ShortKey(j.Trial.Key)
@@ -188,7 +188,7 @@ func TestProgressNeverBlocks(t *testing.T) {
 			w := blockedWriter{make(chan struct{})}
 			defer close(w.block)
 			p := tc.make(w)
-			js := jobs(2, nil)
+			js := jobs(2)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -248,7 +248,7 @@ func TestSnapshotCounts(t *testing.T) {
 // at once, later ones at most every Every, and interrupted trials are
 // said to be so.
 func TestLogProgressLines(t *testing.T) {
-	js := jobs(1, nil)
+	js := jobs(1)
 	key := ShortKey(js[0].Trial.Key)
 	var out strings.Builder
 	p := &LogProgress{W: &out, Every: time.Hour}

@@ -181,7 +181,6 @@ func (e *evaluator) Progress(step int) {
 // history. It asks the trainer to stop on a verdict with on_failure: stop.
 func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 	e.lastStep = s.Step
-	e.injectFault(ganexp.FaultMetricPanic, s.Step)
 	// What is not measuring or judging is handing results to the sink.
 	begin := time.Now()
 	var measured, judged time.Duration
@@ -201,7 +200,6 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 			return false, err
 		}
 	}
-	e.injectFault(ganexp.FaultDetectorPanic, s.Step)
 	t := time.Now()
 	stop, err := e.judge(s, values, nonFinite)
 	judged = time.Since(t)
@@ -215,15 +213,6 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 		}
 	}
 	return stop, nil
-}
-
-// injectFault panics when the trial plans a fault of this kind at or
-// before step (tests only): the panic stands for a bug in a metric or a
-// detector, which must fail this trial alone.
-func (e *evaluator) injectFault(kind string, step int) {
-	if f := e.t.Fault; f != nil && f.Kind == kind && step >= f.Step {
-		panic(fmt.Sprintf("injected fault: %s at step %d", kind, step))
-	}
 }
 
 // snapshot stores the samples (and D on the grid) of an evaluation.

@@ -36,7 +36,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "ganexp")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// With fault injection (GANEXP_FAULT), which a normal build lacks.
+	build := exec.Command("go", "build", "-tags", "faults", "-o", binary, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build ganexp:", err)
@@ -285,7 +286,7 @@ func TestSweepIsolatesPanicsInMetricsAndDetectors(t *testing.T) {
 			d := openDB(t, filepath.Join(dir, "ganexp.db"))
 			// The first evaluation from step 30 on is at step 40; the one at
 			// step 20 was recorded.
-			want := "panic: injected fault: " + kind + " at step 40%runner.(*evaluator).Eval%"
+			want := "panic: injected fault: " + kind + " at step 40%faults.(*observer).Eval%runner.RunTrial%"
 			if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'failed' AND seed = 2 AND steps_done = 40 AND error LIKE ?", want); got != 2 {
 				t.Errorf("%d failed trials with message and stack, want 2", got)
 			}

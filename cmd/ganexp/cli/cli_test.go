@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -223,5 +224,32 @@ func TestBench(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFaultInjectionIsATestBuild: a normal build neither links the fault
+// injection nor accepts GANEXP_FAULT; a build with -tags faults does both.
+func TestFaultInjectionIsATestBuild(t *testing.T) {
+	deps := func(tags ...string) string {
+		args := append([]string{"list", "-deps"}, tags...)
+		out, err := exec.Command("go", append(args, "github.com/ganexp/ganexp/cmd/ganexp")...).Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		return string(out)
+	}
+	const pkg = "github.com/ganexp/ganexp/internal/faults\n"
+	if strings.Contains(deps(), pkg) {
+		t.Error("a normal build links internal/faults")
+	}
+	if !strings.Contains(deps("-tags", "faults"), pkg) {
+		t.Error("a build with -tags faults does not link internal/faults")
+	}
+	// This test binary is a normal build: GANEXP_FAULT is refused.
+	a, _, _ := newApp(map[string]string{"GANEXP_FAULT": "panic:step=3"})
+	err := checkFaults(a)
+	var ie *ganexp.InputError
+	if !errors.As(err, &ie) || err.Error() != "GANEXP_FAULT: this ganexp is built without fault injection (unset it; fault injection is for tests, in a build with -tags faults)" {
+		t.Errorf("got %v, want an input error", err)
 	}
 }

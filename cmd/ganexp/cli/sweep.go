@@ -89,7 +89,7 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := applyFault(a, plan); err != nil {
+	if err := checkFaults(a); err != nil {
 		return err
 	}
 	if o.DryRun {
@@ -146,22 +146,6 @@ func defaultParallel() int { return runtime.NumCPU() }
 func isTrialsFailed(err error) bool {
 	var tf *ganexp.TrialsFailedError
 	return errors.As(err, &tf)
-}
-
-// applyFault attaches the GANEXP_FAULT fault, if any, to matching trials.
-func applyFault(a *App, plan *sweep.Plan) error {
-	spec := a.Getenv("GANEXP_FAULT")
-	if spec == "" {
-		return nil
-	}
-	rule, err := ganexp.ParseFaultRule(spec)
-	if err != nil {
-		return err
-	}
-	for i := range plan.Trials {
-		plan.Trials[i].Fault = rule.Apply(plan.Trials[i].Trial)
-	}
-	return nil
 }
 
 // workerExec runs each trial in `ganexp worker`, giving each worker an

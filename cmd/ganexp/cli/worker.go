@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/ganexp/ganexp"
-	"github.com/ganexp/ganexp/gan"
 	"github.com/ganexp/ganexp/runner"
 	"github.com/spf13/cobra"
 )
@@ -24,7 +23,11 @@ func NewCmdWorker(a *App) *cobra.Command {
 		Hidden: true,
 		Args:   args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return workerRun(cmd.Context(), a, gan.Trainer{})
+			tr, err := workerTrainer(a)
+			if err != nil {
+				return err
+			}
+			return workerRun(cmd.Context(), a, tr)
 		},
 	}
 }
