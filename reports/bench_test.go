@@ -11,7 +11,6 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
-	"github.com/ganexp/ganexp/runner"
 )
 
 // bigDB writes a database of 1,000 trials (5 losses × 4 lr_g × 5 lr_d ×
@@ -46,7 +45,7 @@ func bigDB(b *testing.B) *db.DB {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(1, 1))
-	snap := make([]float32, 2*runner.SnapshotPoints)
+	snap := make([]float32, 2*ganexp.SnapshotPoints)
 	for i, t := range trials {
 		if _, err := d.Claim(ctx, t.Key, db.Owner{PID: 1, Host: "bench"}); err != nil {
 			b.Fatal(err)
@@ -65,7 +64,7 @@ func bigDB(b *testing.B) *db.DB {
 				for j := range snap {
 					snap[j] = float32(r.NormFloat64())
 				}
-				if err := d.SaveArtifact(ctx, t.Key, 100*e, runner.ArtifactSamples, runner.EncodeFloats(snap)); err != nil {
+				if err := d.SaveArtifact(ctx, t.Key, 100*e, ganexp.ArtifactSamples, ganexp.EncodeFloats(snap)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
-	"github.com/ganexp/ganexp/runner"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
@@ -104,7 +103,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	}
 	real, centres, dim := realSample(cfg, r.Seed)
 	if dim == 0 { // the data set is gone; the snapshot still says its dimension
-		dim = len(snaps[len(snaps)-1].data) / max(1, min(cfg.EvalSamples, runner.SnapshotPoints))
+		dim = len(snaps[len(snaps)-1].data) / max(1, min(cfg.EvalSamples, ganexp.SnapshotPoints))
 	}
 	last := snaps[len(snaps)-1]
 	if dim >= 2 {
@@ -174,10 +173,10 @@ func snapshotsOf(arts []db.Artifact) ([]snapshot, map[int][]float32) {
 	grids := map[int][]float32{}
 	for _, a := range arts {
 		switch a.Kind {
-		case runner.ArtifactSamples:
-			snaps = append(snaps, snapshot{a.Step, toF64(runner.DecodeFloats(a.Data))})
-		case runner.ArtifactDGrid:
-			grids[a.Step] = runner.DecodeFloats(a.Data)
+		case ganexp.ArtifactSamples:
+			snaps = append(snaps, snapshot{a.Step, toF64(ganexp.DecodeFloats(a.Data))})
+		case ganexp.ArtifactDGrid:
+			grids[a.Step] = ganexp.DecodeFloats(a.Data)
 		}
 	}
 	slices.SortFunc(snaps, func(a, b snapshot) int { return a.step - b.step })

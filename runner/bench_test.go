@@ -11,7 +11,7 @@ import (
 type nopSink struct{}
 
 func (nopSink) Progress(int)                       {}
-func (nopSink) Eval(Eval) error                    { return nil }
+func (nopSink) Eval(ganexp.Eval) error             { return nil }
 func (nopSink) Event(int, string, any) error       { return nil }
 func (nopSink) Artifact(int, string, []byte) error { return nil }
 

@@ -19,7 +19,7 @@ import (
 
 // Executor runs one trial to its end.
 type Executor interface {
-	Execute(ctx context.Context, t ganexp.Trial, sink Sink) Outcome
+	Execute(ctx context.Context, t ganexp.Trial, sink ganexp.Sink) Outcome
 }
 
 // InProcess runs trials in this process. It is fast to start, but a panic
@@ -30,7 +30,7 @@ type InProcess struct {
 }
 
 // Execute implements Executor.
-func (p InProcess) Execute(ctx context.Context, t ganexp.Trial, sink Sink) Outcome {
+func (p InProcess) Execute(ctx context.Context, t ganexp.Trial, sink ganexp.Sink) Outcome {
 	return RunTrial(ctx, t, p.Trainer, sink)
 }
 
@@ -54,7 +54,7 @@ type Subprocess struct {
 const stderrKeep = 16 << 10
 
 // Execute implements Executor.
-func (p Subprocess) Execute(ctx context.Context, t ganexp.Trial, sink Sink) Outcome {
+func (p Subprocess) Execute(ctx context.Context, t ganexp.Trial, sink ganexp.Sink) Outcome {
 	fail := func(format string, args ...any) Outcome {
 		return Outcome{Status: ganexp.StatusFailed, Error: fmt.Sprintf(format, args...)}
 	}

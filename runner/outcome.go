@@ -4,11 +4,6 @@
 package runner
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"strconv"
-
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/detect"
 )
@@ -23,87 +18,5 @@ type Outcome struct {
 	Verdict    *detect.Verdict `json:"verdict,omitempty"`
 	StepsSaved int             `json:"steps_saved,omitempty"`
 	// Tracking is the time the trial spent on anything but training.
-	Tracking Tracking `json:"tracking"`
-}
-
-// Tracking splits a trial's wall time into training and the cost of
-// watching it: computing the metrics, running the detectors, and storing
-// the results (the sink calls in the trial, and the database writes of
-// the sweep process when the trial runs in a worker).
-type Tracking struct {
-	WallS      float64 `json:"wall_s"` // the whole trial
-	MetricsS   float64 `json:"metrics_s"`
-	DetectorsS float64 `json:"detectors_s"`
-	StoreS     float64 `json:"store_s"`
-}
-
-// Add sums two trials' times.
-func (t Tracking) Add(u Tracking) Tracking {
-	return Tracking{t.WallS + u.WallS, t.MetricsS + u.MetricsS, t.DetectorsS + u.DetectorsS, t.StoreS + u.StoreS}
-}
-
-// String gives each part as a share of the wall time.
-func (t Tracking) String() string {
-	if t.WallS <= 0 {
-		return "no trial time recorded"
-	}
-	pct := func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v/t.WallS) }
-	return fmt.Sprintf("tracking %s of trial time (metrics %s, detectors %s, store %s)",
-		pct(t.MetricsS+t.DetectorsS+t.StoreS), pct(t.MetricsS), pct(t.DetectorsS), pct(t.StoreS))
-}
-
-// Eval is one evaluation of a trial.
-type Eval struct {
-	Step   int               `json:"step"`
-	WallS  float64           `json:"wall_s"` // seconds since the trial started
-	Values map[string]Number `json:"values"`
-}
-
-// Number is a float64 that survives JSON when it is NaN or infinite:
-// such values travel as the strings "NaN", "+Inf" and "-Inf".
-type Number float64
-
-// MarshalJSON implements json.Marshaler.
-func (n Number) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	switch {
-	case math.IsNaN(f):
-		return []byte(`"NaN"`), nil
-	case math.IsInf(f, 1):
-		return []byte(`"+Inf"`), nil
-	case math.IsInf(f, -1):
-		return []byte(`"-Inf"`), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		*n = Number(f)
-		return err
-	}
-	var f float64
-	err := json.Unmarshal(b, &f)
-	*n = Number(f)
-	return err
-}
-
-// Sink receives what a running trial produces. The runner's sink writes
-// to the store and the progress display; a worker's sink streams to its
-// parent.
-type Sink interface {
-	// Progress reports the steps done; it may be called every step.
-	Progress(step int)
-	// Eval records one evaluation.
-	Eval(e Eval) error
-	// Event records a notable moment; detail is JSON-encodable.
-	Event(step int, kind string, detail any) error
-	// Artifact stores an object the reports draw (see artifacts.go).
-	Artifact(step int, kind string, data []byte) error
+	Tracking ganexp.Tracking `json:"tracking"`
 }

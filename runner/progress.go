@@ -23,7 +23,7 @@ type Progress interface {
 	Begin(b Begin)
 	Start(j Job)
 	Step(key string, step int)
-	Eval(key string, e Eval)
+	Eval(key string, e ganexp.Eval)
 	Done(j Job, o Outcome)
 	// End is called once, after the last Done. It may wait a bounded time
 	// for the last lines to be written.
@@ -48,12 +48,12 @@ type Recovered struct {
 
 type nopProgress struct{}
 
-func (nopProgress) Begin(Begin)       {}
-func (nopProgress) Start(Job)         {}
-func (nopProgress) Step(string, int)  {}
-func (nopProgress) Eval(string, Eval) {}
-func (nopProgress) Done(Job, Outcome) {}
-func (nopProgress) End()              {}
+func (nopProgress) Begin(Begin)              {}
+func (nopProgress) Start(Job)                {}
+func (nopProgress) Step(string, int)         {}
+func (nopProgress) Eval(string, ganexp.Eval) {}
+func (nopProgress) Done(Job, Outcome)        {}
+func (nopProgress) End()                     {}
 
 // ShortKey is how progress lines and tables abbreviate a trial key.
 func ShortKey(key string) string {
@@ -73,7 +73,7 @@ func formatLoss(v float64) string {
 }
 
 // evalSummary renders the headline metrics of an evaluation.
-func evalSummary(j Job, e Eval) string {
+func evalSummary(j Job, e ganexp.Eval) string {
 	var parts []string
 	if v, ok := e.Values["loss_d"]; ok {
 		parts = append(parts, "loss_d="+formatLoss(float64(v)), "loss_g="+formatLoss(float64(e.Values["loss_g"])))
@@ -158,7 +158,7 @@ func (b *board) advance(key string, step int) (t liveTrial, ok bool) {
 }
 
 // eval records an evaluation: its step and its summary.
-func (b *board) eval(key string, e Eval) (t liveTrial, ok bool) {
+func (b *board) eval(key string, e ganexp.Eval) (t liveTrial, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if lt := b.trials[key]; lt != nil {
@@ -389,7 +389,7 @@ func (p *LogProgress) Start(j Job) {
 func (p *LogProgress) Step(key string, step int) { p.update(key, step) }
 
 // Eval implements Progress.
-func (p *LogProgress) Eval(key string, e Eval) {
+func (p *LogProgress) Eval(key string, e ganexp.Eval) {
 	t, ok := p.b.eval(key, e)
 	p.maybePrint(t, ok)
 }

@@ -79,8 +79,8 @@ type Summary struct {
 	Busy    int // claimed by another process
 	Ran     map[ganexp.Status][]string
 	Elapsed time.Duration
-	// Tracking sums the trials' tracking times (see Tracking).
-	Tracking Tracking
+	// Tracking sums the trials' tracking times.
+	Tracking ganexp.Tracking
 }
 
 // Run runs every job that has no result yet. Trials that fail are
@@ -297,14 +297,14 @@ func processAlive(pid int) bool {
 
 // runOne claims, runs and finishes one trial. It returns "" when another
 // process holds the trial, and an error only when the store fails.
-func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress, live *liveness) (ganexp.Status, Tracking, error) {
+func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress, live *liveness) (ganexp.Status, ganexp.Tracking, error) {
 	key := j.Trial.Key
 	// Records outlive cancellation: an interrupted trial must still be
 	// written down as interrupted.
 	wctx := context.WithoutCancel(ctx)
 	ok, err := r.Store.Claim(wctx, key, owner)
 	if err != nil || !ok {
-		return "", Tracking{}, err
+		return "", ganexp.Tracking{}, err
 	}
 	live.add(key)
 	defer live.remove(key)
@@ -377,7 +377,7 @@ func (s *storeSink) Progress(step int) {
 }
 
 // Eval shows an evaluation at once and stores it with the next batch.
-func (s *storeSink) Eval(e Eval) error {
+func (s *storeSink) Eval(e ganexp.Eval) error {
 	values := make(map[string]float64, len(e.Values))
 	for k, v := range e.Values {
 		values[k] = float64(v)

@@ -229,7 +229,7 @@ type stopAfter struct {
 	cancel func()
 }
 
-func (s *stopAfter) Eval(string, Eval) {
+func (s *stopAfter) Eval(string, ganexp.Eval) {
 	if s.n.Add(-1) == 0 {
 		s.cancel()
 	}
@@ -262,7 +262,7 @@ func TestRunnerInterrupt(t *testing.T) {
 }
 
 func TestNumberJSON(t *testing.T) {
-	in := map[string]Number{"a": 1.5, "nan": Number(math.NaN()), "inf": Number(math.Inf(1)), "ninf": Number(math.Inf(-1))}
+	in := map[string]ganexp.Number{"a": 1.5, "nan": ganexp.Number(math.NaN()), "inf": ganexp.Number(math.Inf(1)), "ninf": ganexp.Number(math.Inf(-1))}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +270,7 @@ func TestNumberJSON(t *testing.T) {
 	if got, want := string(b), `{"a":1.5,"inf":"+Inf","nan":"NaN","ninf":"-Inf"}`; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
-	var out map[string]Number
+	var out map[string]ganexp.Number
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -415,19 +415,19 @@ func TestRunnerRecordsVerdicts(t *testing.T) {
 
 func TestEvalSummary(t *testing.T) {
 	j := jobs(1)[0]
-	nan := Number(math.NaN())
+	nan := ganexp.Number(math.NaN())
 	tests := []struct {
-		values map[string]Number
+		values map[string]ganexp.Number
 		want   string
 	}{
-		{map[string]Number{"loss_d": 1.25, "loss_g": nan, "modes_captured": nan, "mmd2": 0.01}, "loss_d=1.25 loss_g=NaN modes=-/8 mmd2=0.01"},
+		{map[string]ganexp.Number{"loss_d": 1.25, "loss_g": nan, "modes_captured": nan, "mmd2": 0.01}, "loss_d=1.25 loss_g=NaN modes=-/8 mmd2=0.01"},
 		// A WGAN critic near its optimum: four significant digits, not
 		// "-0.000".
-		{map[string]Number{"loss_d": -1.2345e-5, "loss_g": 0.693147, "modes_captured": 7, "hq_fraction": 0.8123, "mmd2": 0.000123456}, "loss_d=-1.234e-05 loss_g=0.6931 modes=7/8 hq=0.81 mmd2=0.0001235"},
-		{map[string]Number{"loss_d": 0, "loss_g": 1234.5}, "loss_d=0 loss_g=1234"},
+		{map[string]ganexp.Number{"loss_d": -1.2345e-5, "loss_g": 0.693147, "modes_captured": 7, "hq_fraction": 0.8123, "mmd2": 0.000123456}, "loss_d=-1.234e-05 loss_g=0.6931 modes=7/8 hq=0.81 mmd2=0.0001235"},
+		{map[string]ganexp.Number{"loss_d": 0, "loss_g": 1234.5}, "loss_d=0 loss_g=1234"},
 	}
 	for _, tt := range tests {
-		if got := evalSummary(j, Eval{Values: tt.values}); got != tt.want {
+		if got := evalSummary(j, ganexp.Eval{Values: tt.values}); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 	}
@@ -477,15 +477,15 @@ func TestRunnerStoresArtifacts(t *testing.T) {
 	}
 	for _, a := range arts {
 		// 600 samples were evaluated; 500 points of 2 floats are kept.
-		if a.Kind != ArtifactSamples || len(DecodeFloats(a.Data)) != 2*SnapshotPoints {
-			t.Errorf("artifact %s@%d has %d floats", a.Kind, a.Step, len(DecodeFloats(a.Data)))
+		if a.Kind != ganexp.ArtifactSamples || len(ganexp.DecodeFloats(a.Data)) != 2*ganexp.SnapshotPoints {
+			t.Errorf("artifact %s@%d has %d floats", a.Kind, a.Step, len(ganexp.DecodeFloats(a.Data)))
 		}
 	}
 }
 
 func TestEncodeFloats(t *testing.T) {
 	in := []float32{0, -1.5, float32(math.Inf(1)), 3e-9}
-	if got := DecodeFloats(EncodeFloats(in)); !slices.Equal(got, in) {
+	if got := ganexp.DecodeFloats(ganexp.EncodeFloats(in)); !slices.Equal(got, in) {
 		t.Errorf("round trip: %v", got)
 	}
 }
@@ -722,7 +722,7 @@ func TestTrackingAccountsForTheTrial(t *testing.T) {
 
 func TestTrackingString(t *testing.T) {
 	// By hand: 0.5 + 0.25 + 0.25 = 1 s of 100 s is 1%.
-	got := Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()
+	got := ganexp.Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()
 	want := "tracking 1.00% of trial time (metrics 0.50%, detectors 0.25%, store 0.25%)"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)

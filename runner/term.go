@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/ganexp/ganexp"
 	"io"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func (p *TermProgress) Start(j Job) { p.b.startTrial(j) }
 func (p *TermProgress) Step(key string, step int) { p.b.advance(key, step) }
 
 // Eval implements Progress.
-func (p *TermProgress) Eval(key string, e Eval) { p.b.eval(key, e) }
+func (p *TermProgress) Eval(key string, e ganexp.Eval) { p.b.eval(key, e) }
 
 // Done implements Progress.
 func (p *TermProgress) Done(j Job, o Outcome) {

@@ -100,7 +100,7 @@ func TestTermProgressScreen(t *testing.T) {
 	p.Start(js[0])
 	p.Start(js[1])
 	p.Step(js[0].Trial.Key, 50)
-	p.Eval(js[1].Trial.Key, Eval{Step: 10, Values: map[string]Number{"loss_d": 1.386, "loss_g": 0.6931, "modes_captured": 8}})
+	p.Eval(js[1].Trial.Key, ganexp.Eval{Step: 10, Values: map[string]ganexp.Number{"loss_d": 1.386, "loss_g": 0.6931, "modes_captured": 8}})
 	live := waitScreen("modes=8/8")
 	for _, want := range []string{
 		"recovered 01234567: owner process 42 is gone; it runs again",
@@ -198,7 +198,7 @@ func TestProgressNeverBlocks(t *testing.T) {
 					// Far more lines than any buffer holds.
 					for step := 1; step <= 3*asyncBuffer; step++ {
 						p.Step(j.Trial.Key, step)
-						p.Eval(j.Trial.Key, Eval{Step: step, Values: map[string]Number{"loss_d": 1}})
+						p.Eval(j.Trial.Key, ganexp.Eval{Step: step, Values: map[string]ganexp.Number{"loss_d": 1}})
 					}
 					p.Done(j, Outcome{Status: ganexp.StatusCompleted})
 				}
@@ -255,8 +255,8 @@ func TestLogProgressLines(t *testing.T) {
 	p.Begin(Begin{Todo: js, Planned: 3})
 	p.Start(js[0])
 	p.Step(js[0].Trial.Key, 5)
-	p.Eval(js[0].Trial.Key, Eval{Step: 10, Values: map[string]Number{"loss_d": 1.5, "loss_g": 0.5}})
-	p.Eval(js[0].Trial.Key, Eval{Step: 20, Values: map[string]Number{"loss_d": 1.25, "loss_g": 0.75}})
+	p.Eval(js[0].Trial.Key, ganexp.Eval{Step: 10, Values: map[string]ganexp.Number{"loss_d": 1.5, "loss_g": 0.5}})
+	p.Eval(js[0].Trial.Key, ganexp.Eval{Step: 20, Values: map[string]ganexp.Number{"loss_d": 1.25, "loss_g": 0.75}})
 	p.Done(js[0], Outcome{Status: ganexp.StatusInterrupted, StepsDone: 17})
 	p.End()
 	stamp := regexp.MustCompile(`(?m)^\[ *\d+\.\ds\] `)

@@ -37,7 +37,7 @@ const (
 // detectors, and reports to sink. A panic in Go code (trainer, metrics,
 // detectors) fails only this trial. It never returns an error: every way a
 // trial can end is an Outcome.
-func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink Sink) (out Outcome) {
+func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink ganexp.Sink) (out Outcome) {
 	var ev *evaluator
 	defer func() {
 		if r := recover(); r != nil {
@@ -77,7 +77,7 @@ func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink Sink) (out O
 // the trainer's Observer.
 type evaluator struct {
 	t        ganexp.Trial
-	sink     Sink
+	sink     ganexp.Sink
 	start    time.Time
 	dim      int
 	centres  []float64 // known modes, flat; nil for csv
@@ -95,10 +95,10 @@ type evaluator struct {
 	grid     []float32 // 1-D points where snapshots carry D(x); nil above 1-D
 	reported bool      // a non_finite event was recorded
 	lastStep int
-	tracking Tracking // time spent in metrics, detectors and the sink
+	tracking ganexp.Tracking // time spent in metrics, detectors and the sink
 }
 
-func newEvaluator(t ganexp.Trial, src dataset.Source, sink Sink) *evaluator {
+func newEvaluator(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) *evaluator {
 	dim, n := src.Dim(), t.Config.EvalSamples
 	rng := rand.New(rand.NewPCG(uint64(t.Seed), streamReal))
 	buf := make([]float32, n*dim)
@@ -191,7 +191,7 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 	}()
 	values, nonFinite := e.measure(s)
 	measured = time.Since(begin)
-	if err := e.sink.Eval(Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
+	if err := e.sink.Eval(ganexp.Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
 		return false, err
 	}
 	if len(nonFinite) > 0 && !e.reported {
@@ -217,19 +217,19 @@ func (e *evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 
 // snapshot stores the samples (and D on the grid) of an evaluation.
 func (e *evaluator) snapshot(s ganexp.Snapshot) error {
-	n := min(len(s.Samples), SnapshotPoints*s.Dim)
-	if err := e.sink.Artifact(s.Step, ArtifactSamples, EncodeFloats(s.Samples[:n])); err != nil {
+	n := min(len(s.Samples), ganexp.SnapshotPoints*s.Dim)
+	if err := e.sink.Artifact(s.Step, ganexp.ArtifactSamples, ganexp.EncodeFloats(s.Samples[:n])); err != nil {
 		return err
 	}
 	if s.DOnGrid != nil {
-		return e.sink.Artifact(s.Step, ArtifactDGrid, EncodeFloats(append(append([]float32(nil), e.grid...), s.DOnGrid...)))
+		return e.sink.Artifact(s.Step, ganexp.ArtifactDGrid, ganexp.EncodeFloats(append(append([]float32(nil), e.grid...), s.DOnGrid...)))
 	}
 	return nil
 }
 
 // judge adds the evaluation to the history and runs the detectors; it
 // reports whether the trial should stop.
-func (e *evaluator) judge(s ganexp.Snapshot, values map[string]Number, nonFinite []string) (bool, error) {
+func (e *evaluator) judge(s ganexp.Snapshot, values map[string]ganexp.Number, nonFinite []string) (bool, error) {
 	d := e.t.Config.Detect
 	if !d.Enabled || e.verdict != nil {
 		return false, nil
@@ -261,14 +261,14 @@ func (e *evaluator) judge(s ganexp.Snapshot, values map[string]Number, nonFinite
 
 // measure computes the metrics of a snapshot and names the quantities that
 // were not finite.
-func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
-	values := map[string]Number{
-		"loss_d":      Number(s.LossD),
-		"loss_g":      Number(s.LossG),
-		"grad_norm_d": Number(s.GradNormD),
-		"grad_norm_g": Number(s.GradNormG),
-		"d_real":      Number(s.DReal),
-		"d_fake":      Number(s.DFake),
+func (e *evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []string) {
+	values := map[string]ganexp.Number{
+		"loss_d":      ganexp.Number(s.LossD),
+		"loss_g":      ganexp.Number(s.LossG),
+		"grad_norm_d": ganexp.Number(s.GradNormD),
+		"grad_norm_g": ganexp.Number(s.GradNormG),
+		"d_real":      ganexp.Number(s.DReal),
+		"d_fake":      ganexp.Number(s.DFake),
 	}
 	var nonFinite []string
 	for _, name := range []string{"loss_d", "loss_g", "grad_norm_d", "grad_norm_g"} {
@@ -288,7 +288,7 @@ func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 		// Distances to NaN points mean nothing; the sample is the finding.
 		nonFinite = append(nonFinite, "samples")
 		for _, m := range []string{"modes_captured", "hq_fraction", "mode_kl", "balanced_hq", "mmd2", "swd", "precision", "recall", "density", "coverage", "ndb_k", "spread_ratio"} {
-			values[m] = Number(math.NaN())
+			values[m] = ganexp.Number(math.NaN())
 		}
 		if e.centres == nil {
 			delete(values, "modes_captured")
@@ -300,19 +300,19 @@ func (e *evaluator) measure(s ganexp.Snapshot) (map[string]Number, []string) {
 	}
 	if e.centres != nil {
 		ms := metrics.Modes(e.fake, e.dim, e.centres, e.stds)
-		values["modes_captured"] = Number(ms.Captured)
-		values["hq_fraction"] = Number(ms.HQFraction)
-		values["mode_kl"] = Number(ms.KL)
-		values["balanced_hq"] = Number(ms.Balanced)
+		values["modes_captured"] = ganexp.Number(ms.Captured)
+		values["hq_fraction"] = ganexp.Number(ms.HQFraction)
+		values["mode_kl"] = ganexp.Number(ms.KL)
+		values["balanced_hq"] = ganexp.Number(ms.Balanced)
 	}
-	values["mmd2"] = Number(e.mmd.MMD2(e.fake))
-	values["swd"] = Number(e.swd.Distance(e.fake))
+	values["mmd2"] = ganexp.Number(e.mmd.MMD2(e.fake))
+	values["swd"] = ganexp.Number(e.swd.Distance(e.fake))
 	fid := metrics.NewFidelity(e.ref, e.fake, e.dim, e.refPR, metrics.KNNRadii(e.fake, e.dim, kPR), e.refDC, kDC)
-	values["precision"] = Number(fid.Precision)
-	values["recall"] = Number(fid.Recall)
-	values["density"] = Number(fid.Density)
-	values["coverage"] = Number(fid.Coverage)
-	values["ndb_k"] = Number(float64(e.bins.NDB(e.fake, ndbAlpha)) / float64(len(e.bins.Props)))
-	values["spread_ratio"] = Number(rmsSpread(e.fake, e.dim) / e.spread)
+	values["precision"] = ganexp.Number(fid.Precision)
+	values["recall"] = ganexp.Number(fid.Recall)
+	values["density"] = ganexp.Number(fid.Density)
+	values["coverage"] = ganexp.Number(fid.Coverage)
+	values["ndb_k"] = ganexp.Number(float64(e.bins.NDB(e.fake, ndbAlpha)) / float64(len(e.bins.Props)))
+	values["spread_ratio"] = ganexp.Number(rmsSpread(e.fake, e.dim) / e.spread)
 	return values, nonFinite
 }

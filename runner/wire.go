@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/ganexp/ganexp"
 	"io"
 	"sync"
 	"time"
@@ -12,11 +13,11 @@ import (
 // message is one line of the worker protocol: a worker writes a stream
 // of them to its stdout, ending with Done.
 type message struct {
-	Progress *int      `json:"progress,omitempty"`
-	Eval     *Eval     `json:"eval,omitempty"`
-	Event    *event    `json:"event,omitempty"`
-	Artifact *artifact `json:"artifact,omitempty"`
-	Done     *Outcome  `json:"done,omitempty"`
+	Progress *int         `json:"progress,omitempty"`
+	Eval     *ganexp.Eval `json:"eval,omitempty"`
+	Event    *event       `json:"event,omitempty"`
+	Artifact *artifact    `json:"artifact,omitempty"`
+	Done     *Outcome     `json:"done,omitempty"`
 }
 
 type artifact struct {
@@ -31,7 +32,7 @@ type event struct {
 	Detail json.RawMessage `json:"detail"`
 }
 
-// WireSink is the worker side of the protocol: a Sink that writes JSON
+// WireSink is the worker side of the protocol: a ganexp.Sink that writes JSON
 // lines. Progress is sent at most every progressEvery.
 type WireSink struct {
 	mu       sync.Mutex
@@ -66,7 +67,7 @@ func (s *WireSink) Progress(step int) {
 }
 
 // Eval implements Sink.
-func (s *WireSink) Eval(e Eval) error { return s.send(message{Eval: &e}) }
+func (s *WireSink) Eval(e ganexp.Eval) error { return s.send(message{Eval: &e}) }
 
 // Event implements Sink.
 func (s *WireSink) Event(step int, kind string, detail any) error {
@@ -88,7 +89,7 @@ func (s *WireSink) Done(o Outcome) error { return s.send(message{Done: &o}) }
 // relay is the parent side: it reads a worker's messages and replays them
 // into sink. It returns the worker's outcome, or nil when the stream
 // ended without one (the worker died). A sink error stops the relay.
-func relay(r io.Reader, sink Sink) (*Outcome, error) {
+func relay(r io.Reader, sink ganexp.Sink) (*Outcome, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
