@@ -16,7 +16,7 @@ import (
 func BenchmarkSaveEvals(b *testing.B) {
 	for _, batch := range []int{1, 64, 1000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			d, err := Open(context.Background(), b.TempDir()+"/b.db")
+			d, err := Open(context.Background(), b.TempDir()+"/b.db", testMetrics)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -27,7 +27,7 @@ func BenchmarkSaveEvals(b *testing.B) {
 				b.Fatal(err)
 			}
 			values := map[string]float64{}
-			for i, m := range ganexp.Metrics {
+			for i, m := range testMetrics {
 				values[m.Name] = 0.5 + float64(i)
 			}
 			evals := make([]Eval, batch)

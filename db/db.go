@@ -33,14 +33,17 @@ const DefaultPath = "ganexp.db"
 type DB struct {
 	sql  *sql.DB
 	path string
+	// metrics are the metrics recorded (the evaluator's registry).
+	metrics ganexp.MetricSet
 	// missing are the metric columns that an older file opened read-only
 	// lacks (a file opened for writing is migrated instead).
 	missing map[string]bool
 }
 
 // Open opens the database at path for writing, creating it and applying
-// migrations as needed. The directory must exist.
-func Open(ctx context.Context, path string) (*DB, error) {
+// migrations as needed, with a column for each of the metrics (the
+// evaluator's registry, evaluate.Infos()). The directory must exist.
+func Open(ctx context.Context, path string, metrics ganexp.MetricSet) (*DB, error) {
 	if err := checkPath(path, true); err != nil {
 		return nil, err
 	}
@@ -48,6 +51,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.metrics = metrics
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, explain(path, err)
@@ -55,9 +59,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return d, nil
 }
 
-// OpenReadOnly opens an existing database for reports. It never creates
-// or changes the file.
-func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+// OpenReadOnly opens an existing database for reports, reading the
+// metrics given. It never creates or changes the file.
+func OpenReadOnly(ctx context.Context, path string, metrics ganexp.MetricSet) (*DB, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
 	}
@@ -65,6 +69,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.metrics = metrics
 	v, err := d.schemaVersion(ctx)
 	if err != nil {
 		d.Close()
@@ -82,11 +87,11 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		}
 		return nil, ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "SQLite database without a ganexp schema")
 	}
-	if v < SchemaVersion() {
-		if d.missing, err = d.missingMetricColumns(ctx); err != nil {
-			d.Close()
-			return nil, err
-		}
+	// A file from an older ganexp may lack columns of newer metrics (a
+	// file opened for writing gets them; this one is read as it is).
+	if d.missing, err = d.missingMetricColumns(ctx); err != nil {
+		d.Close()
+		return nil, err
 	}
 	return d, nil
 }
@@ -108,7 +113,7 @@ func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) 
 		have[n] = true
 	}
 	missing := map[string]bool{}
-	for _, m := range ganexp.Metrics {
+	for _, m := range d.metrics {
 		if !have[m.Name] {
 			missing[m.Name] = true
 		}
@@ -398,9 +403,12 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	if applied {
 		// New columns appear in trials_wide.
-		if err := d.inTx(ctx, rebuildWideView); err != nil {
+		if err := d.inTx(ctx, d.rebuildWideView); err != nil {
 			return fmt.Errorf("migrate %s: rebuild trials_wide: %w", d.path, err)
 		}
+	}
+	if err := d.ensureMetrics(ctx); err != nil {
+		return fmt.Errorf("migrate %s: metric columns: %w", d.path, err)
 	}
 	return nil
 }

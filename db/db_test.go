@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/ganexp/ganexp/evaluate"
 	"math"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func testConfig(loss string) ganexp.Config {
 func openTemp(t *testing.T) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "g.db")
-	d, err := Open(context.Background(), path)
+	d, err := Open(context.Background(), path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestOpenCreatesSchema(t *testing.T) {
 		}
 	}
 	// Every metric of the registry has a final-value column.
-	for _, m := range ganexp.Metrics {
+	for _, m := range testMetrics {
 		if _, err := d.sql.ExecContext(ctx, "SELECT "+m.Name+" FROM trials"); err != nil {
 			t.Errorf("trials has no column for metric %s: %v", m.Name, err)
 		}
@@ -68,7 +69,7 @@ func TestOpenCreatesSchema(t *testing.T) {
 func TestOpenReopenIsIdempotent(t *testing.T) {
 	d, path := openTemp(t)
 	d.Close()
-	d2, err := Open(context.Background(), path)
+	d2, err := Open(context.Background(), path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 		s.Close()
 	}
 	newer := filepath.Join(dir, "newer.db")
-	if d, err := Open(context.Background(), newer); err == nil {
+	if d, err := Open(context.Background(), newer, testMetrics); err == nil {
 		d.sql.Exec("INSERT INTO schema_version VALUES (99, 'later')")
 		d.Close()
 	}
@@ -106,7 +107,7 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before, _ := os.ReadFile(tt.path)
-			_, err := Open(context.Background(), tt.path)
+			_, err := Open(context.Background(), tt.path, testMetrics)
 			var ie *ganexp.InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("got %v, want an *InputError", err)
@@ -121,7 +122,7 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 	}
 	t.Run("ReadOnlyMissing", func(t *testing.T) {
 		p := filepath.Join(dir, "absent.db")
-		_, err := OpenReadOnly(context.Background(), p)
+		_, err := OpenReadOnly(context.Background(), p, testMetrics)
 		if err == nil || !strings.Contains(err.Error(), "no database here") {
 			t.Errorf("got %v", err)
 		}
@@ -286,7 +287,7 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	d, err := Open(context.Background(), path)
+	d, err := Open(context.Background(), path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,8 +329,10 @@ func TestMigrateMetricsToEvals(t *testing.T) {
 		wall  float64
 	}
 	var rows []row
-	for i, m := range ganexp.Metrics[:17] { // the metrics of schema v2
-		rows = append(rows, row{100, m.Name, float64(i) + 0.25, 1.5})
+	for _, m := range testMetrics {
+		if m.ID < 17 { // the metrics of schema v2
+			rows = append(rows, row{100, m.Name, float64(m.ID) + 0.25, 1.5})
+		}
 	}
 	rows[7].value = nil // a NaN, stored as NULL
 	rows = append(rows, row{200, "loss_d", 0.5, 3}, row{200, "d_fake", -1.0, 3})
@@ -356,7 +359,7 @@ func TestMigrateMetricsToEvals(t *testing.T) {
 	}
 	want := dump(raw.sql)
 	raw.Close()
-	d, err := Open(ctx, path)
+	d, err := Open(ctx, path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +428,7 @@ func TestBalancedHQOnOlderFiles(t *testing.T) {
 			}
 		}
 	}
-	ro, err := OpenReadOnly(ctx, path)
+	ro, err := OpenReadOnly(ctx, path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +437,7 @@ func TestBalancedHQOnOlderFiles(t *testing.T) {
 		t.Errorf("reading changed the schema to v%d", v)
 	}
 	ro.Close()
-	d, err := Open(ctx, path)
+	d, err := Open(ctx, path, testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,27 +451,114 @@ func TestBalancedHQOnOlderFiles(t *testing.T) {
 	}
 }
 
-// TestEvalsColumnsFollowMetrics: the evals table's metric columns, and so
-// the bits of its present mask, are in the order of ganexp.Metrics.
-func TestEvalsColumnsFollowMetrics(t *testing.T) {
-	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "e.db"))
+// testMetrics is the evaluator's registry, as the CLI passes it.
+var testMetrics = evaluate.Infos()
+
+// TestPresentBitsAreMetricIDs: an evaluation marks each metric it reports
+// with the bit of the metric's ID, whatever the metric's place in the list.
+func TestPresentBitsAreMetricIDs(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "e.db"), testMetrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	rs, err := d.sql.Query("SELECT name FROM pragma_table_info('evals')")
+	tr := ganexp.NewTrial(testConfig("hinge"), 1)
+	if _, err := d.RegisterSweep(ctx, "s", "s.yaml", nil, []ganexp.Trial{tr}); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range testMetrics {
+		if err := d.SaveEval(ctx, tr.Key, Eval{Step: 10 * (i + 1), Values: map[string]float64{m.Name: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		var present int64
+		if err := d.sql.QueryRow("SELECT present FROM evals WHERE step = ?", 10*(i+1)).Scan(&present); err != nil {
+			t.Fatal(err)
+		}
+		if present != 1<<m.ID {
+			t.Errorf("%s (id %d): present = %b, want bit %d", m.Name, m.ID, present, m.ID)
+		}
+	}
+}
+
+// TestAddingAMetricKeepsOldRows adds a metric in the middle of a copy of
+// the registry, as a new metric file and its registry line would, opens
+// a database written with the old registry, and reads it back: the old
+// rows keep every value under its own name, the new metric gets its
+// columns and stable ID, and the two kinds of rows live side by side.
+func TestAddingAMetricKeepsOldRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "grow.db")
+	old := testMetrics
+	d, err := Open(ctx, path, old)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rs.Close()
-	var got []string
-	for rs.Next() {
-		var n string
-		rs.Scan(&n)
-		got = append(got, n)
+	a, b := ganexp.NewTrial(testConfig("hinge"), 1), ganexp.NewTrial(testConfig("hinge"), 2)
+	if _, err := d.RegisterSweep(ctx, "s", "s.yaml", nil, []ganexp.Trial{a, b}); err != nil {
+		t.Fatal(err)
 	}
-	want := append([]string{"trial_key", "step", "wall_s", "present"}, ganexp.MetricNames()...)
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("evals columns %v, want %v", got, want)
+	values := map[string]float64{}
+	for _, m := range old {
+		values[m.Name] = float64(m.ID) + 0.5
+	}
+	if err := d.SaveEval(ctx, a.Key, Eval{Step: 100, WallS: 1, Values: values}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	// The new metric, third in display order, with an ID none had.
+	grown := slices.Clone(old)
+	added := ganexp.MetricInfo{ID: 40, Name: "added_metric", Better: ganexp.HigherIsBetter}
+	grown = slices.Insert(grown, 2, added)
+	d, err = Open(ctx, path, grown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	newValues := map[string]float64{"added_metric": 7, "mmd2": 0.25}
+	if err := d.SaveEval(ctx, b.Key, Eval{Step: 100, WallS: 1, Values: newValues}); err != nil {
+		t.Fatal(err)
+	}
+	series, err := d.Series(ctx, a.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range old {
+		if p := series[m.Name]; len(p) != 1 || p[0].Value == nil || *p[0].Value != float64(m.ID)+0.5 {
+			t.Errorf("old row, %s: %v, want %v", m.Name, p, float64(m.ID)+0.5)
+		}
+	}
+	if p, ok := series["added_metric"]; ok {
+		t.Errorf("old row reads the added metric: %v", p)
+	}
+	rows, err := d.Trials(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		got := r.Final["added_metric"]
+		switch {
+		case r.Key == a.Key && (got != nil || r.Final["mmd2"] == nil || *r.Final["mmd2"] != 7.5):
+			t.Errorf("old trial: added_metric %v, mmd2 %v", got, r.Final["mmd2"])
+		case r.Key == b.Key && (got == nil || *got != 7 || *r.Final["mmd2"] != 0.25):
+			t.Errorf("new trial: added_metric %v, mmd2 %v", got, r.Final["mmd2"])
+		}
+	}
+	newSeries, _ := d.Series(ctx, b.Key)
+	if len(newSeries) != 2 || *newSeries["added_metric"][0].Value != 7 {
+		t.Errorf("new row: %v", newSeries)
+	}
+	var id int
+	if err := d.sql.QueryRow("SELECT id FROM metric_ids WHERE name = 'added_metric'").Scan(&id); err != nil || id != 40 {
+		t.Errorf("added_metric id %d, %v", id, err)
+	}
+	d.Close()
+
+	// An ID is never changed or reused.
+	for _, bad := range []ganexp.MetricInfo{{ID: 41, Name: "mmd2"}, {ID: 7, Name: "other_metric"}} {
+		if _, err := Open(ctx, path, append(slices.Clone(grown), bad)); err == nil || !strings.Contains(err.Error(), "id") {
+			t.Errorf("%+v: got %v, want a refusal", bad, err)
+		}
 	}
 }

@@ -32,6 +32,9 @@ type TrialRow struct {
 	StepsSaved     int
 	Params         []ganexp.Param      // in config order
 	Final          map[string]*float64 // last evaluation; nil pointer for NULL
+	// Metrics are the store's metrics, in display order: the keys of
+	// Final, and what they mean.
+	Metrics ganexp.MetricSet
 }
 
 // Param returns the value of the named parameter, or nil.
@@ -54,7 +57,7 @@ type Filter struct {
 // Trials returns the trials matching f, in sweep plan order.
 func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 	var cols strings.Builder
-	for _, m := range ganexp.Metrics {
+	for _, m := range d.metrics {
 		if d.missing[m.Name] {
 			cols.WriteString(", NULL")
 			continue
@@ -92,7 +95,7 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 		var t TrialRow
 		var status string
 		var dur sql.NullFloat64
-		finals := make([]sql.NullFloat64, len(ganexp.Metrics))
+		finals := make([]sql.NullFloat64, len(d.metrics))
 		dest := []any{&t.Key, &t.Sweep, &status, &t.Seed, &t.StepsDone, &t.StepsTotal, &t.Attempts,
 			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON, &t.Verdict, &t.VerdictStep, &t.VerdictMessage, &t.StepsSaved}
 		for i := range finals {
@@ -106,7 +109,8 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 			t.DurationS = &dur.Float64
 		}
 		t.Final = map[string]*float64{}
-		for i, m := range ganexp.Metrics {
+		t.Metrics = d.metrics
+		for i, m := range d.metrics {
 			if finals[i].Valid {
 				v := finals[i].Float64
 				t.Final[m.Name] = &v

@@ -35,7 +35,7 @@ func (d *DB) RegisterSweep(ctx context.Context, name, path string, source []byte
 			return 0, fmt.Errorf("register trial %s: %w", t.Key, err)
 		}
 	}
-	if err := rebuildWideView(ctx, tx); err != nil {
+	if err := d.rebuildWideView(ctx, tx); err != nil {
 		return 0, fmt.Errorf("rebuild trials_wide: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -89,7 +89,7 @@ func insertTrial(ctx context.Context, tx *sql.Tx, sweepID int64, pos int, t gane
 
 // rebuildWideView recreates trials_wide with one column per parameter
 // name in the database, in the order the config lists them.
-func rebuildWideView(ctx context.Context, tx *sql.Tx) error {
+func (d *DB) rebuildWideView(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, "SELECT name FROM params GROUP BY name ORDER BY min(pos), name")
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func rebuildWideView(ctx context.Context, tx *sql.Tx) error {
 			quoteLiteral(n), quoteIdent(n))
 	}
 	var finals strings.Builder
-	for _, m := range ganexp.Metrics {
+	for _, m := range d.metrics {
 		fmt.Fprintf(&finals, " t.%s,", quoteIdent(m.Name))
 	}
 	view := `CREATE VIEW trials_wide AS
@@ -151,7 +151,7 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE trials SET status = 'running', attempts = attempts + 1,
 			started_at = ?, heartbeat_at = ?, owner_pid = ?, owner_host = ?,
 			steps_done = 0, finished_at = NULL, duration_s = NULL, error = NULL,
-			verdict = NULL, verdict_step = NULL, verdict_message = NULL, steps_saved = NULL,`+nullFinals()+`
+			verdict = NULL, verdict_step = NULL, verdict_message = NULL, steps_saved = NULL,`+d.nullFinals()+`
 		WHERE key = ? AND status IN ('pending', 'failed', 'interrupted')`,
 		ts, ts, o.PID, o.Host, key)
 	if err != nil {
@@ -177,9 +177,9 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 	return true, nil
 }
 
-func nullFinals() string {
+func (d *DB) nullFinals() string {
 	var b strings.Builder
-	for i, m := range ganexp.Metrics {
+	for i, m := range d.metrics {
 		if i > 0 {
 			b.WriteString(",")
 		}
@@ -222,7 +222,7 @@ func (d *DB) SaveEvals(ctx context.Context, key string, evals []Eval) error {
 		return wrap(err)
 	}
 	defer tx.Rollback()
-	if err := saveEvals(ctx, tx, key, evals); err != nil {
+	if err := d.saveEvals(ctx, tx, key, evals); err != nil {
 		return wrap(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -231,30 +231,32 @@ func (d *DB) SaveEvals(ctx context.Context, key string, evals []Eval) error {
 	return nil
 }
 
-func saveEvals(ctx context.Context, tx *sql.Tx, key string, evals []Eval) error {
-	width := 4 + len(ganexp.Metrics)
+func (d *DB) saveEvals(ctx context.Context, tx *sql.Tx, key string, evals []Eval) error {
+	ms := d.metrics
+	width := 4 + len(ms)
 	args := make([]any, 0, width*min(len(evals), evalRows))
 	// The trial's columns take each metric's latest value in the batch.
-	latest := make([]any, len(ganexp.Metrics))
-	seen := 0
+	latest := make([]any, len(ms))
+	seen := make([]bool, len(ms))
 	for n, e := range evals {
 		var present int64
 		args = append(args, key, e.Step, e.WallS, nil)
 		bits := len(args) - 1
-		for i, m := range ganexp.Metrics {
+		for i, m := range ms {
 			v, ok := e.Values[m.Name]
 			if !ok {
 				args = append(args, nil)
 				continue
 			}
-			present |= 1 << i
-			seen |= 1 << i
+			// The bit is the metric's stable ID, not its place in the list.
+			present |= int64(1) << m.ID
+			seen[i] = true
 			latest[i] = finite(v)
 			args = append(args, latest[i])
 		}
 		args[bits] = present
 		if rows := len(args) / width; rows == evalRows || n == len(evals)-1 {
-			if _, err := tx.ExecContext(ctx, insertEvals(rows), args...); err != nil {
+			if _, err := tx.ExecContext(ctx, d.insertEvals(rows), args...); err != nil {
 				return err
 			}
 			args = args[:0]
@@ -262,8 +264,8 @@ func saveEvals(ctx context.Context, tx *sql.Tx, key string, evals []Eval) error 
 	}
 	var set strings.Builder
 	up := []any{}
-	for i, m := range ganexp.Metrics {
-		if seen&(1<<i) != 0 {
+	for i, m := range ms {
+		if seen[i] {
 			fmt.Fprintf(&set, "%s = ?, ", quoteIdent(m.Name))
 			up = append(up, latest[i])
 		}
@@ -275,11 +277,11 @@ func saveEvals(ctx context.Context, tx *sql.Tx, key string, evals []Eval) error 
 
 // insertEvals is an upsert of n evals rows: a trial that is run again
 // after it was reclaimed writes the same steps.
-func insertEvals(n int) string {
+func (d *DB) insertEvals(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO evals (trial_key, step, wall_s, present")
 	row := "(?, ?, ?, ?"
-	for _, m := range ganexp.Metrics {
+	for _, m := range d.metrics {
 		b.WriteString(", " + quoteIdent(m.Name))
 		row += ", ?"
 	}
@@ -292,7 +294,7 @@ func insertEvals(n int) string {
 		b.WriteString(row)
 	}
 	b.WriteString(" ON CONFLICT (trial_key, step) DO UPDATE SET wall_s = excluded.wall_s, present = excluded.present")
-	for _, m := range ganexp.Metrics {
+	for _, m := range d.metrics {
 		fmt.Fprintf(&b, ", %[1]s = excluded.%[1]s", quoteIdent(m.Name))
 	}
 	return b.String()

@@ -11,6 +11,7 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 )
 
 // bigDB writes a database of 1,000 trials (5 losses × 4 lr_g × 5 lr_d ×
@@ -19,7 +20,7 @@ import (
 func bigDB(b *testing.B) *db.DB {
 	b.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "big.db"))
+	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "big.db"), evaluate.Infos())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func bigDB(b *testing.B) *db.DB {
 		skill := 8 * math.Exp(-math.Abs(math.Log10(t.Config.LrG/t.Config.LrD)))
 		for e := 1; e <= 40; e++ {
 			vals := map[string]float64{}
-			for _, m := range ganexp.Metrics {
+			for _, m := range evaluate.Infos() {
 				vals[m.Name] = r.Float64()
 			}
 			vals["modes_captured"] = math.Round(math.Min(8, skill*float64(e)/40+r.Float64()))
@@ -105,7 +106,7 @@ func BenchmarkHTMLReport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				opts := HTMLOptions{Dir: filepath.Join(dir, "r"), Title: "big", Ranking: rankingOf("modes_captured", "balanced_hq"), Top: top}
+				opts := HTMLOptions{Dir: filepath.Join(dir, "r"), Title: "big", Ranking: rankingOf(evaluate.Infos(), "modes_captured", "balanced_hq"), Top: top}
 				if err := WriteHTML(ctx, opts, rows, load); err != nil {
 					b.Fatal(err)
 				}

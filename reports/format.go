@@ -371,8 +371,6 @@ func bestRecord(b Best, gi int, g Group, i int, c Config) map[string]any {
 	return rec
 }
 
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
 func verdictRecord(r db.TrialRow) map[string]any {
 	return map[string]any{"detector": r.Verdict, "step": r.VerdictStep, "message": r.VerdictMessage, "steps_saved": r.StepsSaved}
 }

@@ -28,19 +28,19 @@ type Ranking []ganexp.MetricInfo
 // of its samples on a mode) nor one that starves a mode. mmd2 breaks the
 // ties left, as between runs with no sample on a mode yet. Without known
 // modes: mmd2.
-func DefaultRanking(rows []db.TrialRow) Ranking {
+func DefaultRanking(rows []db.TrialRow, ms ganexp.MetricSet) Ranking {
 	for _, r := range rows {
 		if r.Final["modes_captured"] != nil {
-			return rankingOf("modes_captured", "balanced_hq", "mmd2")
+			return rankingOf(ms, "modes_captured", "balanced_hq", "mmd2")
 		}
 	}
-	return rankingOf("mmd2")
+	return rankingOf(ms, "mmd2")
 }
 
 // RankingBy ranks by metric first, then by the default ranking's metrics
 // as tie-breakers; "" is the default ranking.
-func RankingBy(metric string, rows []db.TrialRow) Ranking {
-	def := DefaultRanking(rows)
+func RankingBy(metric string, rows []db.TrialRow, ms ganexp.MetricSet) Ranking {
+	def := DefaultRanking(rows, ms)
 	if metric == "" {
 		return def
 	}
@@ -50,13 +50,13 @@ func RankingBy(metric string, rows []db.TrialRow) Ranking {
 			names = append(names, m.Name)
 		}
 	}
-	return rankingOf(names...)
+	return rankingOf(ms, names...)
 }
 
-func rankingOf(names ...string) Ranking {
+func rankingOf(ms ganexp.MetricSet, names ...string) Ranking {
 	r := make(Ranking, len(names))
 	for i, n := range names {
-		m, ok := ganexp.LookupMetric(n)
+		m, ok := ms.Lookup(n)
 		if !ok {
 			panic("reports: unknown metric " + n)
 		}
@@ -109,10 +109,10 @@ func (r Ranking) Columns() []string { return append(r.Names(), r.Context()...) }
 
 // CheckMetric returns the metric called name, or an input error listing
 // the valid ones.
-func CheckMetric(name string) (ganexp.MetricInfo, error) {
-	m, ok := ganexp.LookupMetric(name)
+func CheckMetric(name string, ms ganexp.MetricSet) (ganexp.MetricInfo, error) {
+	m, ok := ms.Lookup(name)
 	if !ok {
-		return m, ganexp.Inputf("--metric", "valid: "+strings.Join(ganexp.MetricNames(), ", "), "unknown metric %q", name)
+		return m, ganexp.Inputf("--metric", "valid: "+strings.Join(ms.Names(), ", "), "unknown metric %q", name)
 	}
 	return m, nil
 }

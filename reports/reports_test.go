@@ -12,11 +12,15 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// testMetrics is the evaluator's registry, as the CLI passes it.
+var testMetrics = evaluate.Infos()
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -91,7 +95,7 @@ func TestRankTrials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.metric, func(t *testing.T) {
-			if got := keys(RankTrials(rows, RankingBy(tt.metric, rows))); !slices.Equal(got, tt.want) {
+			if got := keys(RankTrials(rows, RankingBy(tt.metric, rows, testMetrics))); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v\nwant %v", got, tt.want)
 			}
 		})
@@ -108,7 +112,7 @@ func TestRankingText(t *testing.T) {
 		{"precision", "precision (higher is better), then modes_captured (higher is better), then balanced_hq (higher is better), then mmd2 (lower is better)", "hq_fraction mode_kl"},
 	}
 	for _, tt := range tests {
-		rk := RankingBy(tt.metric, rows)
+		rk := RankingBy(tt.metric, rows, testMetrics)
 		if got := rk.String(); got != tt.want {
 			t.Errorf("%q: got %q, want %q", tt.metric, got, tt.want)
 		}
@@ -118,13 +122,13 @@ func TestRankingText(t *testing.T) {
 	}
 	// Without known modes there is nothing to count: mmd2 alone.
 	csv := []db.TrialRow{{Key: "k", Final: map[string]*float64{"mmd2": f(0.1)}}}
-	if got := DefaultRanking(csv).String(); got != "mmd2 (lower is better)" {
+	if got := DefaultRanking(csv, testMetrics).String(); got != "mmd2 (lower is better)" {
 		t.Errorf("without modes: %q", got)
 	}
 }
 
 func TestGroupConfigs(t *testing.T) {
-	rk := RankingBy("", fixture())
+	rk := RankingBy("", fixture(), testMetrics)
 	cs := RankConfigs(GroupConfigs(fixture(), rk), rk)
 	if len(cs) != 3 {
 		t.Fatalf("%d configs, want 3", len(cs))
@@ -162,7 +166,7 @@ func TestVarying(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	rows := fixture()
-	rk := RankingBy("", rows)
+	rk := RankingBy("", rows, testMetrics)
 	configs := GroupConfigs(rows, rk)
 	best := func(factor string, top int) Best {
 		b := Best{Groups: []Group{{Configs: RankConfigs(configs, rk)}}, Ranking: rk, Factor: factor, Top: top, Rows: rows}

@@ -116,7 +116,7 @@ func duration(d *float64) string {
 
 func trialRecord(r db.TrialRow) map[string]any {
 	finals := map[string]any{}
-	for _, m := range ganexp.Metrics {
+	for _, m := range r.Metrics {
 		finals[m.Name] = jnum(value(r, m.Name))
 	}
 	rec := map[string]any{
@@ -183,7 +183,7 @@ func WriteTrial(w io.Writer, f Format, d TrialDetail) error {
 	tw.Flush()
 	fmt.Fprintln(w, "\nfinal metrics:")
 	tw = newTab(w)
-	for _, m := range ganexp.Metrics {
+	for _, m := range r.Metrics {
 		row(tw, []string{"  " + m.Name, num(value(r, m.Name)), m.Doc})
 	}
 	tw.Flush()
@@ -197,7 +197,7 @@ func WriteTrial(w io.Writer, f Format, d TrialDetail) error {
 	}
 	if len(d.Series) > 0 {
 		fmt.Fprintln(w, "\ncurves:")
-		writeCurves(w, d.Series)
+		writeCurves(w, d.Series, r.Metrics)
 	}
 	if r.Error != "" {
 		fmt.Fprintf(w, "\nerror:\n  %s\n", strings.ReplaceAll(strings.TrimRight(r.Error, "\n"), "\n", "\n  "))
@@ -220,9 +220,9 @@ func pointValue(p db.Point) any {
 }
 
 // writeCurves prints the series as one table with a row per step.
-func writeCurves(w io.Writer, series map[string][]db.Point) {
+func writeCurves(w io.Writer, series map[string][]db.Point, ms ganexp.MetricSet) {
 	var names []string
-	for _, m := range ganexp.Metrics {
+	for _, m := range ms {
 		if _, ok := series[m.Name]; ok {
 			names = append(names, m.Name)
 		}

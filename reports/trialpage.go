@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strconv"
 
 	"github.com/ganexp/ganexp"
-	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -44,7 +42,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	for _, p := range r.Params {
 		page.Params = append(page.Params, [2]string{p.Name, ganexp.FormatValue(p.Value)})
 	}
-	for _, m := range ganexp.Metrics {
+	for _, m := range r.Metrics {
 		page.Finals = append(page.Finals, [2]string{m.Name, num(value(r, m.Name))})
 	}
 	for _, e := range td.Events {
@@ -66,6 +64,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	if err := json.Unmarshal([]byte(r.ConfigJSON), &cfg); err != nil {
 		return fmt.Errorf("trial %s: read config: %w", r.Key, err)
 	}
+	data := storedData(td.Artifacts, cfg)
 	var curves []*plot.Plot
 	for _, c := range []struct {
 		title, y string
@@ -81,7 +80,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		if !anySeries(td.Series, c.names) {
 			continue
 		}
-		p, err := curvesPlot(c.title, c.y, td.Series, c.names, td.Events, c.scale, float64(dataset.ModeCount(cfg.Dataset)))
+		p, err := curvesPlot(c.title, c.y, td.Series, c.names, td.Events, c.scale, float64(data.modes))
 		if err != nil {
 			return err
 		}
@@ -101,8 +100,8 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	if len(snaps) == 0 {
 		return writeTemplate(base+".html", trialTemplate, page)
 	}
-	real, centres, dim := realSample(cfg, r.Seed)
-	if dim == 0 { // the data set is gone; the snapshot still says its dimension
+	real, centres, dim := data.real, data.centres, data.dim
+	if dim == 0 { // stored before ganexp kept the real data: the snapshot still says its dimension
 		dim = len(snaps[len(snaps)-1].data) / max(1, min(cfg.EvalSamples, ganexp.SnapshotPoints))
 	}
 	last := snaps[len(snaps)-1]
@@ -114,9 +113,9 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 		if err := add("samples", ".png", "final samples over the real data", 6*vg.Inch, 6*vg.Inch, [][]*plot.Plot{{p}}); err != nil {
 			return err
 		}
-		// Small multiples over training, on shared axes, each over a
-		// quarter of the real points: enough to see the data's shape.
-		tiles, err := snapshotTiles(snaps, real[:len(real)/4/dim*dim], centres, dim)
+		// Small multiples over training, on shared axes, each over the
+		// stored real points: enough to see the data's shape.
+		tiles, err := snapshotTiles(snaps, real, centres, dim)
 		if err != nil {
 			return err
 		}
@@ -124,7 +123,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 			return err
 		}
 	} else if dim == 1 {
-		pdata := dataset.Density(cfg.Dataset)
+		pdata := data.density
 		picks := checkpoints(len(snaps), 4)
 		var row []*plot.Plot
 		for n, i := range picks {
@@ -183,20 +182,49 @@ func snapshotsOf(arts []db.Artifact) ([]snapshot, map[int][]float32) {
 	return snaps, grids
 }
 
-// realSample draws 1,000 real points for the scatter plots (the same for
-// every trial of a seed) and lists the mode centres.
-func realSample(cfg ganexp.Config, seed int64) ([]float64, []float64, int) {
-	src, err := dataset.New(cfg.Dataset)
-	if err != nil {
-		return nil, nil, 0 // a csv that moved: draw the samples alone
+// stored is what a trial stored of its data at step 0: the reference
+// sample (over which G's samples are drawn), the known modes, and on 1-D
+// data the density. A trial stored by an older ganexp has none of them,
+// and its charts show G's samples alone.
+type stored struct {
+	dim     int
+	real    []float64
+	centres []float64 // mode centres, flat
+	modes   int
+	density func(float64) float64 // nil without one
+}
+
+func storedData(arts []db.Artifact, cfg ganexp.Config) stored {
+	var s stored
+	var modes, dens []float32
+	for _, a := range arts {
+		switch {
+		case a.Step != 0:
+		case a.Kind == ganexp.ArtifactReal:
+			s.real = toF64(ganexp.DecodeFloats(a.Data))
+		case a.Kind == ganexp.ArtifactModes:
+			modes = ganexp.DecodeFloats(a.Data)
+		case a.Kind == ganexp.ArtifactDensity:
+			dens = ganexp.DecodeFloats(a.Data)
+		}
 	}
-	buf := make([]float32, 1000*src.Dim())
-	src.Sample(rand.New(rand.NewPCG(uint64(seed), 0x706c6f74)), buf) // "plot"
-	var centres []float64
-	for _, m := range src.Modes() {
-		centres = append(centres, m.Centre...)
+	if n := min(cfg.EvalSamples, ganexp.SnapshotPoints); n > 0 && len(s.real) > 0 {
+		s.dim = len(s.real) / n
 	}
-	return toF64(buf), centres, src.Dim()
+	if s.dim > 0 && len(modes) > 0 {
+		s.modes = len(modes) / (s.dim + 1)
+		for i := range s.modes {
+			s.centres = append(s.centres, toF64(modes[i*(s.dim+1):i*(s.dim+1)+s.dim])...)
+		}
+	}
+	if len(dens) > 0 {
+		xs, ps := dens[:len(dens)/2], dens[len(dens)/2:]
+		s.density = func(x float64) float64 {
+			i, _ := slices.BinarySearch(xs, float32(x))
+			return float64(ps[min(i, len(ps)-1)])
+		}
+	}
+	return s
 }
 
 // snapshotTiles lays the snapshots out four to a row on shared axes.

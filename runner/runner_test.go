@@ -22,6 +22,7 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/internal/faults"
 )
 
@@ -127,7 +128,7 @@ func workerFault(js []Job, i int, f faults.Fault) string {
 
 func setup(t *testing.T, js []Job) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), evaluate.Infos())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,24 +259,6 @@ func TestRunnerInterrupt(t *testing.T) {
 		if row.Status == ganexp.StatusInterrupted && (row.StepsDone < 10 || row.StepsDone >= 1000 || row.Final["mmd2"] == nil) {
 			t.Errorf("interrupted trial %s: steps %d, mmd2 %v; want the metrics it reached", row.Key, row.StepsDone, row.Final["mmd2"])
 		}
-	}
-}
-
-func TestNumberJSON(t *testing.T) {
-	in := map[string]ganexp.Number{"a": 1.5, "nan": ganexp.Number(math.NaN()), "inf": ganexp.Number(math.Inf(1)), "ninf": ganexp.Number(math.Inf(-1))}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := string(b), `{"a":1.5,"inf":"+Inf","nan":"NaN","ninf":"-Inf"}`; got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-	var out map[string]ganexp.Number
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	if out["a"] != 1.5 || !math.IsNaN(float64(out["nan"])) || !math.IsInf(float64(out["inf"]), 1) || !math.IsInf(float64(out["ninf"]), -1) {
-		t.Errorf("round trip: %v", out)
 	}
 }
 
@@ -433,31 +416,6 @@ func TestEvalSummary(t *testing.T) {
 	}
 }
 
-func TestSnapshotPlan(t *testing.T) {
-	tests := []struct {
-		steps, every int
-		want         []int
-	}{
-		// 30 evaluations, stride 3: the 1st, 4th, … 28th, and the last.
-		{3000, 100, []int{100, 400, 700, 1000, 1300, 1600, 1900, 2200, 2500, 2800, 3000}},
-		// Fewer evaluations than snapshots: all of them.
-		{600, 100, []int{100, 200, 300, 400, 500, 600}},
-		// The last step is kept even when it is off the cadence.
-		{250, 100, []int{100, 200, 250}},
-	}
-	for _, tt := range tests {
-		var got []int
-		for step := 1; step <= tt.steps; step++ {
-			if (step%tt.every == 0 || step == tt.steps) && keepSnapshot(step, tt.steps, tt.every) {
-				got = append(got, step)
-			}
-		}
-		if !slices.Equal(got, tt.want) || len(got) > maxSnapshots {
-			t.Errorf("%d steps every %d: got %v, want %v", tt.steps, tt.every, got, tt.want)
-		}
-	}
-}
-
 func TestRunnerStoresArtifacts(t *testing.T) {
 	js := jobs(1)
 	c := &js[0].Trial.Config
@@ -472,21 +430,24 @@ func TestRunnerStoresArtifacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(arts) < 2 || len(arts) > maxSnapshots || arts[len(arts)-1].Step != 300 {
-		t.Fatalf("%d artifacts, last at step %d", len(arts), arts[len(arts)-1].Step)
+	// At step 0, what the samples are drawn over: 500 of the 600 points of
+	// the reference sample, and the ring's 8 modes (centre x, y and std).
+	if len(arts) < 4 || arts[0].Step != 0 || arts[1].Step != 0 {
+		t.Fatalf("artifacts %v", arts)
 	}
-	for _, a := range arts {
+	kinds := map[string]int{arts[0].Kind: len(ganexp.DecodeFloats(arts[0].Data)), arts[1].Kind: len(ganexp.DecodeFloats(arts[1].Data))}
+	if kinds[ganexp.ArtifactReal] != 2*ganexp.SnapshotPoints || kinds[ganexp.ArtifactModes] != 8*3 {
+		t.Errorf("step-0 artifacts %v", kinds)
+	}
+	snaps := arts[2:]
+	if len(snaps) > 12 || snaps[len(snaps)-1].Step != 300 {
+		t.Fatalf("%d snapshots, last at step %d", len(snaps), snaps[len(snaps)-1].Step)
+	}
+	for _, a := range snaps {
 		// 600 samples were evaluated; 500 points of 2 floats are kept.
 		if a.Kind != ganexp.ArtifactSamples || len(ganexp.DecodeFloats(a.Data)) != 2*ganexp.SnapshotPoints {
 			t.Errorf("artifact %s@%d has %d floats", a.Kind, a.Step, len(ganexp.DecodeFloats(a.Data)))
 		}
-	}
-}
-
-func TestEncodeFloats(t *testing.T) {
-	in := []float32{0, -1.5, float32(math.Inf(1)), 3e-9}
-	if got := ganexp.DecodeFloats(ganexp.EncodeFloats(in)); !slices.Equal(got, in) {
-		t.Errorf("round trip: %v", got)
 	}
 }
 
@@ -717,14 +678,5 @@ func TestTrackingAccountsForTheTrial(t *testing.T) {
 	// Two trials of at least steps × 2 ms each of sleeping.
 	if tr.WallS < 2*steps*0.002 || tr.MetricsS+tr.DetectorsS+tr.StoreS >= tr.WallS {
 		t.Fatalf("tracking %+v: wall time must cover the sleeps and exceed the tracking", tr)
-	}
-}
-
-func TestTrackingString(t *testing.T) {
-	// By hand: 0.5 + 0.25 + 0.25 = 1 s of 100 s is 1%.
-	got := ganexp.Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()
-	want := "tracking 1.00% of trial time (metrics 0.50%, detectors 0.25%, store 0.25%)"
-	if got != want {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -142,7 +142,7 @@ func TestSweepEndToEnd(t *testing.T) {
 		t.Errorf("%d completed trials at step 60, want 4", got)
 	}
 	// 3 evaluations (steps 20, 40, 60) × every metric, per trial.
-	if got, want := count(t, d, "SELECT count(*) FROM metrics"), 4*3*len(ganexp.Metrics); got != want {
+	if got, want := count(t, d, "SELECT count(*) FROM metrics"), 4*3*len(evaluate.Infos()); got != want {
 		t.Errorf("%d metric rows, want %d", got, want)
 	}
 	if got := count(t, d, "SELECT count(DISTINCT loss) FROM trials_wide WHERE modes_captured IS NOT NULL AND mmd2 IS NOT NULL"); got != 2 {
@@ -792,7 +792,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"ZeroParallel", []string{"sweep", "grid.yaml", "--parallel", "0"}, "ganexp: --parallel must be at least 1, got 0"},
 		{"UnknownCommand", []string{"swep"}, `ganexp: unknown command "swep"`},
 		{"ReportNoDB", []string{"report"}, "ganexp: ganexp.db: no database here (run `ganexp sweep FILE` first, or pass --db PATH or set GANEXP_DB)"},
-		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: ` + strings.Join(ganexp.MetricNames(), ", ") + ")"},
+		{"BadMetric", []string{"report", "--metric", "fid"}, `ganexp: --metric: unknown metric "fid" (valid: ` + strings.Join(evaluate.Infos().Names(), ", ") + ")"},
 		{"BadXAxis", []string{"report", "--plot", "c.png", "--x", "time"}, `ganexp: --x: unknown x-axis "time" (valid: step, wall, d_step)`},
 		{"LogWithoutPlot", []string{"report", "--log"}, "ganexp: --log and --x shape the chart of --plot FILE: add --plot"},
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/detect"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/ganexp/ganexp/sweep"
 	"github.com/spf13/cobra"
@@ -103,9 +104,9 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 	}
 	var store *db.DB
 	if o.NoRun {
-		store, err = db.OpenReadOnly(ctx, a.DBPath())
+		store, err = db.OpenReadOnly(ctx, a.DBPath(), evaluate.Infos())
 	} else {
-		store, err = db.Open(ctx, a.DBPath())
+		store, err = db.Open(ctx, a.DBPath(), evaluate.Infos())
 	}
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 					Steps: t.Config.Steps, EvalEvery: t.Config.EvalEvery,
 					Modes: dataset.ModeCount(t.Config.Dataset), Loss: t.Config.Loss,
 				},
-				History: reports.History(d.Series, d.Events),
+				History: history(d.Series, d.Events),
 			})
 		}
 	}
@@ -142,7 +143,7 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 		return fmt.Errorf("%d corpus runs have no result in %s; run detect-eval without --no-run to train them", missing, store.Path())
 	}
 	knownModes := func(c detect.Case) int { return c.Trial.Modes }
-	if err := reports.WriteDetectEval(a.Out, format, "detect-eval", detect.Evaluate(cases, knownModes), o.Verbose); err != nil {
+	if err := detect.WriteScore(a.Out, format == reports.JSON, "detect-eval", detect.Evaluate(cases, knownModes), o.Verbose); err != nil {
 		return err
 	}
 	if format == reports.JSON {
@@ -160,5 +161,5 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 		modesOf[c.Key] = c.Trial.Modes
 	}
 	fmt.Fprintln(a.Out)
-	return reports.WriteDetectEval(a.Out, format, "detect-eval with the modes hidden from the detectors", detect.Evaluate(blind, func(c detect.Case) int { return modesOf[c.Key] }), o.Verbose)
+	return detect.WriteScore(a.Out, format == reports.JSON, "detect-eval with the modes hidden from the detectors", detect.Evaluate(blind, func(c detect.Case) int { return modesOf[c.Key] }), o.Verbose)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
 )
@@ -90,7 +91,7 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 		return err
 	}
 	if o.Metric != "" {
-		if _, err := reports.CheckMetric(o.Metric); err != nil {
+		if _, err := reports.CheckMetric(o.Metric, evaluate.Infos()); err != nil {
 			return err
 		}
 	}
@@ -103,7 +104,7 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	if (o.Log || o.X != reports.XStep) && o.Plot == "" {
 		return usagef("--log and --x shape the chart of --plot FILE: add --plot")
 	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
+	store, err := db.OpenReadOnly(ctx, o.App.DBPath(), evaluate.Infos())
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("no trials in %s%s", store.Path(), sweepSuffix(o.Sweep))
 	}
-	rk := reports.RankingBy(o.Metric, rows)
+	rk := reports.RankingBy(o.Metric, rows, store.Metrics())
 	metric := rk.Metric()
 	if o.Plot != "" {
 		if err := checkPlotPath(o.Plot); err != nil {

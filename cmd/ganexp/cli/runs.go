@@ -6,6 +6,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
 )
@@ -50,7 +51,7 @@ func runsRun(ctx context.Context, o *RunsOptions) error {
 	if status != "" && !slices.Contains(ganexp.Statuses, status) {
 		return ganexp.Inputf("--status", "valid: pending, running, completed, collapsed, diverged, failed, interrupted", "unknown status %q", o.Status)
 	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
+	store, err := db.OpenReadOnly(ctx, o.App.DBPath(), evaluate.Infos())
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
 )
@@ -47,7 +48,7 @@ func showRun(ctx context.Context, o *ShowOptions) error {
 	if format == reports.CSV {
 		return usagef("show supports --format table or json")
 	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
+	store, err := db.OpenReadOnly(ctx, o.App.DBPath(), evaluate.Infos())
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/ganexp/ganexp/runner"
 	"github.com/ganexp/ganexp/sweep"
@@ -95,7 +96,7 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	if o.DryRun {
 		return printPlan(ctx, a, plan, o.Format == "json")
 	}
-	store, err := db.Open(ctx, a.DBPath())
+	store, err := db.Open(ctx, a.DBPath(), evaluate.Infos())
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func label(plan *sweep.Plan, p sweep.Planned) string {
 func printPlan(ctx context.Context, a *App, plan *sweep.Plan, asJSON bool) error {
 	statuses := map[string]ganexp.Status{}
 	if _, err := os.Stat(a.DBPath()); err == nil {
-		store, err := db.OpenReadOnly(ctx, a.DBPath())
+		store, err := db.OpenReadOnly(ctx, a.DBPath(), evaluate.Infos())
 		if err != nil {
 			return err
 		}
@@ -293,7 +294,7 @@ func printSummary(ctx context.Context, a *App, store *db.DB, plan *sweep.Plan, s
 	if errors.Is(runErr, ganexp.ErrInterrupted) {
 		fmt.Fprintln(w, "interrupted: rerun the same command to finish the sweep")
 	}
-	rk := reports.DefaultRanking(rows)
+	rk := reports.DefaultRanking(rows, store.Metrics())
 	ranked := reports.RankTrials(rows, rk)
 	if len(ranked) > 0 && ranked[0].Final[rk.Metric()] != nil {
 		b := ranked[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/spf13/cobra"
 )
@@ -43,7 +44,7 @@ func sweepsRun(ctx context.Context, o *SweepsOptions) error {
 	if err != nil {
 		return err
 	}
-	store, err := db.OpenReadOnly(ctx, o.App.DBPath())
+	store, err := db.OpenReadOnly(ctx, o.App.DBPath(), evaluate.Infos())
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,10 @@
-package runner
+package evaluate
 
-// Artifacts are what the HTML report draws of a trial, stored during
-// training with a bounded size: at most maxSnapshots evaluations keep
-// them (the first, evenly spaced ones, the last planned one and the one a
-// verdict stopped at), and each keeps at most ganexp.SnapshotPoints samples.
-const (
-	maxSnapshots = 12
-	gridPoints   = 200
-)
+// Snapshots of G's samples, which the HTML report draws, are stored with a
+// bounded size: at most maxSnapshots evaluations keep them (the first,
+// evenly spaced ones, the last planned one and the one a verdict stopped
+// at), and each keeps at most ganexp.SnapshotPoints samples.
+const maxSnapshots = 12
 
 // snapshotStride is the number of evaluations between kept snapshots.
 func snapshotStride(steps, evalEvery int) int {

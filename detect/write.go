@@ -1,70 +1,16 @@
-package reports
+package detect
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/ganexp/ganexp"
-	"github.com/ganexp/ganexp/db"
-	"github.com/ganexp/ganexp/detect"
 )
-
-// History rebuilds what the detectors saw of a trial from its stored
-// metrics (NULL read as NaN) and its first non_finite event, which also
-// names non-finite samples and parameters.
-func History(series map[string][]db.Point, events []db.Event) []detect.Point {
-	byStep := map[int]*detect.Point{}
-	var steps []int
-	for name, pts := range series {
-		for _, p := range pts {
-			dp := byStep[p.Step]
-			if dp == nil {
-				dp = &detect.Point{Step: p.Step, Values: map[string]float64{}}
-				byStep[p.Step] = dp
-				steps = append(steps, p.Step)
-			}
-			v := math.NaN()
-			if p.Value != nil {
-				v = *p.Value
-			}
-			dp.Values[name] = v
-		}
-	}
-	slices.Sort(steps)
-	out := make([]detect.Point, len(steps))
-	for i, s := range steps {
-		out[i] = *byStep[s]
-		for _, m := range []string{"loss_d", "loss_g", "grad_norm_d", "grad_norm_g"} {
-			if v, ok := out[i].Values[m]; ok && math.IsNaN(v) {
-				out[i].NonFinite = append(out[i].NonFinite, m)
-			}
-		}
-	}
-	for _, e := range events {
-		if e.Kind != "non_finite" {
-			continue
-		}
-		var d struct {
-			NonFinite []string `json:"non_finite"`
-		}
-		if jsonUnmarshal(e.Detail, &d) != nil {
-			continue
-		}
-		for i := range out {
-			if out[i].Step == e.Step {
-				for _, n := range d.NonFinite {
-					if !slices.Contains(out[i].NonFinite, n) {
-						out[i].NonFinite = append(out[i].NonFinite, n)
-					}
-				}
-			}
-		}
-	}
-	return out
-}
 
 var verdictOrder = []ganexp.Status{ganexp.StatusCompleted, ganexp.StatusCollapsed, ganexp.StatusDiverged}
 
@@ -75,16 +21,18 @@ func verdictName(s ganexp.Status) string {
 	return string(s)
 }
 
-// WriteDetectEval prints a detect-eval score: per-verdict precision,
-// recall and F1 with lead times, for the settled runs and for all, the
-// confusion matrix, the compute saved, and with verbose every misjudged
-// run.
-func WriteDetectEval(w io.Writer, f Format, title string, s detect.Score, verbose bool) error {
+// WriteScore prints a detect-eval score: per-verdict precision, recall
+// and F1 with lead times, for the settled runs and for all, the confusion
+// matrix, the compute saved, and with verbose every misjudged run; as a
+// table, or as one JSON object.
+func WriteScore(w io.Writer, asJSON bool, title string, s Score, verbose bool) error {
 	settled := s.Settled()
-	if f == JSON {
+	if asJSON {
 		rec := detectEvalRecord(title, s)
 		rec["settled"] = detectEvalRecord(title+" (settled runs)", settled)
-		return writeJSON(w, rec)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rec)
 	}
 	counts := map[ganexp.Status]int{}
 	for _, c := range s.Cases {
@@ -130,7 +78,7 @@ func WriteDetectEval(w io.Writer, f Format, title string, s detect.Score, verbos
 	return tw.Flush()
 }
 
-func writeClasses(w io.Writer, s detect.Score) {
+func writeClasses(w io.Writer, s Score) {
 	tw := newTab(w)
 	row(tw, []string{"  verdict", "precision", "recall", "F1", "TP", "FP", "FN", "median lead (steps before the end)"})
 	for _, c := range s.Classes {
@@ -147,7 +95,7 @@ func fixed(v float64) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
-func detectEvalRecord(title string, s detect.Score) map[string]any {
+func detectEvalRecord(title string, s Score) map[string]any {
 	classes := map[string]any{}
 	for _, c := range s.Classes {
 		classes[string(c.Status)] = map[string]any{
@@ -174,4 +122,27 @@ func detectEvalRecord(title string, s detect.Score) map[string]any {
 		"title": title, "runs": len(s.Cases), "classes": classes, "confusion": confusion,
 		"planned_steps": s.Steps, "saved_steps": s.Saved, "cases": cases,
 	}
+}
+
+func newTab(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
+func row(w io.Writer, cells []string) { fmt.Fprintln(w, strings.Join(cells, "\t")) }
+
+// num renders a count or a lead time: "-" for none.
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e6 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// jnum is a float for JSON: null for none.
+func jnum(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
 }

@@ -1,4 +1,4 @@
-package runner
+package evaluate
 
 import (
 	"math/rand/v2"
@@ -25,7 +25,10 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ev := newEvaluator(t, src, nopSink{})
+	ev, err := New(t, src, nopSink{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	samples := make([]float32, 2500*2)
 	src.Sample(rand.New(rand.NewPCG(2, 2)), samples)
 	step := 0
@@ -45,6 +48,16 @@ func BenchmarkNewEvaluator(b *testing.B) {
 	t := ganexp.NewTrial(c, 1)
 	src, _ := dataset.New(c.Dataset)
 	for b.Loop() {
-		newEvaluator(t, src, nopSink{})
+		New(t, src, nopSink{})
+	}
+}
+
+func testConfig() ganexp.Config {
+	return ganexp.Config{
+		Dataset: dataset.Defaults(ganexp.Dataset{Kind: "ring"}),
+		Arch:    ganexp.Arch{Name: "a", G: []int{4}, D: []int{4}, Activation: "relu"},
+		Loss:    "nonsaturating", Optimizer: "adam", LrG: 1e-3, LrD: 1e-3, Beta1: 0.5, Beta2: 0.999,
+		BatchSize: 8, ZDim: 2, NCritic: 1, Steps: 20, EvalEvery: 10, EvalSamples: 200,
+		Detect: ganexp.DefaultDetect(),
 	}
 }

@@ -1,0 +1,302 @@
+// Package evaluate measures a trial while it trains. It is the trainer's
+// observer: at every evaluation it computes each metric of the registry
+// (Metrics) on G's samples against the trial's reference sample of real
+// data, names the values that are not finite, records the evaluation, and
+// hands the history to the detectors, whose verdict may stop the trial.
+// It stores what the reports draw: the reference sample, the data's modes
+// and density, and G's samples at a bounded number of evaluations.
+package evaluate
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
+	"github.com/ganexp/ganexp/detect"
+	"github.com/ganexp/ganexp/metrics"
+)
+
+// streamReal draws a trial's reference sample of real data.
+const streamReal = 0x7265616c // "real"
+
+// reference is what every evaluation of a trial compares with: a sample
+// of real data drawn once from the trial's seed (not from the training
+// batches), so that values compare over time and across trials with the
+// same seed, and the structures the metrics build on it once.
+type reference struct {
+	dim              int
+	sample           []float64
+	centres, stds    []float64 // known modes, flat; nil for csv
+	mmd              *metrics.MMDRef
+	radiiPR, radiiDC []float64 // k-NN radii of the sample
+	bins             metrics.Bins
+	swd              *metrics.SWDRef
+	spread           float64 // RMS spread of the sample
+}
+
+func newReference(t ganexp.Trial, src dataset.Source) *reference {
+	dim, n := src.Dim(), t.Config.EvalSamples
+	rng := rand.New(rand.NewPCG(uint64(t.Seed), streamReal))
+	buf := make([]float32, n*dim)
+	src.Sample(rng, buf)
+	ref := make([]float64, n*dim)
+	for i, x := range buf {
+		ref[i] = float64(x)
+	}
+	r := &reference{
+		dim: dim, sample: ref,
+		mmd:     metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints)),
+		radiiPR: metrics.KNNRadii(ref, dim, kPR),
+		radiiDC: metrics.KNNRadii(ref, dim, kDC),
+		bins:    metrics.NewBins(ref, dim, min(ndbBins, n), rng),
+		swd:     metrics.NewSWDRef(ref, dim, metrics.Directions(dim, swdDirectionsFor(dim), rng.NormFloat64)),
+		spread:  rmsSpread(ref, dim),
+	}
+	for _, m := range src.Modes() {
+		r.centres = append(r.centres, m.Centre...)
+		r.stds = append(r.stds, m.Std)
+	}
+	return r
+}
+
+// Sample is one evaluation as the metrics see it: the trainer's snapshot,
+// G's samples as float64, and what several metrics share, computed once.
+type Sample struct {
+	Snap ganexp.Snapshot
+	Fake []float64
+
+	ref       *reference
+	modeStats *metrics.ModeStats
+	fid       *metrics.Fidelity
+}
+
+// Evaluator is the trainer's observer for one trial.
+type Evaluator struct {
+	t        ganexp.Trial
+	sink     ganexp.Sink
+	start    time.Time
+	ref      *reference
+	fake     []float64
+	grid     []float32 // 1-D points where snapshots carry D(x); nil above 1-D
+	history  []detect.Point
+	verdict  *detect.Verdict
+	reported bool // a non_finite event was recorded
+	lastStep int
+	tracking ganexp.Tracking
+}
+
+// New draws the trial's reference sample and stores what the reports draw
+// it with: the reference sample, the data's modes, and on 1-D data its
+// density on the grid where D is read.
+func New(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) (*Evaluator, error) {
+	e := &Evaluator{t: t, sink: sink, start: time.Now(), ref: newReference(t, src)}
+	r := e.ref
+	e.fake = make([]float64, len(r.sample))
+	if r.dim == 1 {
+		e.grid = gridOver(r.sample)
+	}
+	if err := e.storeData(src); err != nil {
+		return nil, fmt.Errorf("record the reference data: %w", err)
+	}
+	return e, nil
+}
+
+// storeData stores the reference sample, the modes and the density, at
+// step 0.
+func (e *Evaluator) storeData(src dataset.Source) error {
+	r := e.ref
+	n := min(len(r.sample), ganexp.SnapshotPoints*r.dim)
+	if err := e.sink.Artifact(0, ganexp.ArtifactReal, ganexp.EncodeFloats(toF32(r.sample[:n]))); err != nil {
+		return err
+	}
+	if r.centres != nil {
+		var modes []float32
+		for i, std := range r.stds {
+			modes = append(modes, toF32(r.centres[i*r.dim:(i+1)*r.dim])...)
+			modes = append(modes, float32(std))
+		}
+		if err := e.sink.Artifact(0, ganexp.ArtifactModes, ganexp.EncodeFloats(modes)); err != nil {
+			return err
+		}
+	}
+	if p := dataset.Density(e.t.Config.Dataset); p != nil && e.grid != nil {
+		xs := append([]float32(nil), e.grid...)
+		for _, x := range e.grid {
+			xs = append(xs, float32(p(float64(x))))
+		}
+		return e.sink.Artifact(0, ganexp.ArtifactDensity, ganexp.EncodeFloats(xs))
+	}
+	return nil
+}
+
+func toF32(xs []float64) []float32 {
+	out := make([]float32, len(xs))
+	for i, x := range xs {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// gridPoints is the size of the 1-D grid where D is read.
+const gridPoints = 200
+
+// gridOver spreads gridPoints points over the range of the 1-D sample x,
+// widened by a quarter of it on each side.
+func gridOver(x []float64) []float32 {
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	pad := (hi - lo) / 4
+	lo, hi = lo-pad, hi+pad
+	g := make([]float32, gridPoints)
+	for i := range g {
+		g[i] = float32(lo + (hi-lo)*float64(i)/float64(gridPoints-1))
+	}
+	return g
+}
+
+// Grid implements ganexp.Observer.
+func (e *Evaluator) Grid() []float32 { return e.grid }
+
+// Progress implements ganexp.Observer.
+func (e *Evaluator) Progress(step int) {
+	e.lastStep = step
+	e.sink.Progress(step)
+}
+
+// LastStep is the last step the trainer reported.
+func (e *Evaluator) LastStep() int { return e.lastStep }
+
+// Verdict is the detectors' verdict, or nil.
+func (e *Evaluator) Verdict() *detect.Verdict { return e.verdict }
+
+// Tracking is the time the trial has spent so far, and how much of it
+// went to the metrics, the detectors and the sink.
+func (e *Evaluator) Tracking() ganexp.Tracking {
+	t := e.tracking
+	t.WallS = time.Since(e.start).Seconds()
+	return t
+}
+
+// Eval implements ganexp.Observer: it measures every metric of one
+// snapshot, records it, and judges the history. It asks the trainer to
+// stop on a verdict with on_failure: stop.
+func (e *Evaluator) Eval(s ganexp.Snapshot) (bool, error) {
+	e.lastStep = s.Step
+	// What is not measuring or judging is handing results to the sink.
+	begin := time.Now()
+	var measured, judged time.Duration
+	defer func() {
+		e.tracking.MetricsS += measured.Seconds()
+		e.tracking.DetectorsS += judged.Seconds()
+		e.tracking.StoreS += (time.Since(begin) - measured - judged).Seconds()
+	}()
+	values, nonFinite := e.measure(s)
+	measured = time.Since(begin)
+	if err := e.sink.Eval(ganexp.Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
+		return false, err
+	}
+	if len(nonFinite) > 0 && !e.reported {
+		e.reported = true
+		if err := e.sink.Event(s.Step, "non_finite", map[string]any{"non_finite": nonFinite}); err != nil {
+			return false, err
+		}
+	}
+	t := time.Now()
+	stop, err := e.judge(s, values, nonFinite)
+	judged = time.Since(t)
+	if err != nil {
+		return false, err
+	}
+	c := e.t.Config
+	if keepSnapshot(s.Step, c.Steps, c.EvalEvery) || stop {
+		if err := e.snapshot(s); err != nil {
+			return false, err
+		}
+	}
+	return stop, nil
+}
+
+// measure computes every metric of the registry on a snapshot and names
+// the quantities that were not finite. A sample with a non-finite point
+// makes every metric of samples NaN: distances to NaN points mean
+// nothing, and the sample is the finding.
+func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []string) {
+	finite := true
+	for i, x := range s.Samples {
+		e.fake[i] = float64(x)
+		finite = finite && !math.IsNaN(e.fake[i]) && !math.IsInf(e.fake[i], 0)
+	}
+	smp := &Sample{Snap: s, Fake: e.fake, ref: e.ref}
+	values := make(map[string]ganexp.Number, len(Metrics))
+	var nonFinite []string
+	for _, m := range Metrics {
+		switch {
+		case m.Modes && e.ref.centres == nil:
+			continue // does not apply
+		case m.OfSamples && !finite:
+			values[m.Name] = ganexp.Number(math.NaN())
+			continue
+		}
+		v := m.Measure(smp)
+		values[m.Name] = ganexp.Number(v)
+		if m.Watched && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			nonFinite = append(nonFinite, m.Name)
+		}
+	}
+	if s.NonFiniteParams {
+		nonFinite = append(nonFinite, "params")
+	}
+	if !finite {
+		nonFinite = append(nonFinite, "samples")
+	}
+	return values, nonFinite
+}
+
+// judge adds the evaluation to the history and runs the detectors; it
+// reports whether the trial should stop.
+func (e *Evaluator) judge(s ganexp.Snapshot, values map[string]ganexp.Number, nonFinite []string) (bool, error) {
+	d := e.t.Config.Detect
+	if !d.Enabled || e.verdict != nil {
+		return false, nil
+	}
+	point := detect.Point{Step: s.Step, Values: make(map[string]float64, len(values)), NonFinite: nonFinite}
+	for k, v := range values {
+		point.Values[k] = float64(v)
+	}
+	e.history = append(e.history, point)
+	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: len(e.ref.stds), Loss: e.t.Config.Loss}
+	v := detect.Judge(d, info, e.history)
+	if v == nil {
+		return false, nil
+	}
+	e.verdict = v
+	stop := d.OnFailure == "stop"
+	detail := map[string]any{
+		"detector": v.Detector, "message": v.Message, "evidence": v.Evidence, "thresholds": v.Thresholds,
+		"on_failure": d.OnFailure, "steps_saved": 0,
+	}
+	if stop {
+		detail["steps_saved"] = e.t.Config.Steps - s.Step
+	}
+	if err := e.sink.Event(s.Step, string(v.Status), detail); err != nil {
+		return false, err
+	}
+	return stop, nil
+}
+
+// snapshot stores the samples (and D on the grid) of an evaluation.
+func (e *Evaluator) snapshot(s ganexp.Snapshot) error {
+	n := min(len(s.Samples), ganexp.SnapshotPoints*s.Dim)
+	if err := e.sink.Artifact(s.Step, ganexp.ArtifactSamples, ganexp.EncodeFloats(s.Samples[:n])); err != nil {
+		return err
+	}
+	if s.DOnGrid != nil {
+		return e.sink.Artifact(s.Step, ganexp.ArtifactDGrid, ganexp.EncodeFloats(append(append([]float32(nil), e.grid...), s.DOnGrid...)))
+	}
+	return nil
+}

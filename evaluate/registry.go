@@ -1,0 +1,48 @@
+package evaluate
+
+import (
+	"github.com/ganexp/ganexp"
+)
+
+// Metric is one recorded metric: its identity and meaning (the ID is its
+// bit in the database's present mask, assigned once and never reused), and
+// how it is measured on one evaluation.
+type Metric struct {
+	ganexp.MetricInfo
+	// Measure computes the metric on an evaluation.
+	Measure func(s *Sample) float64
+	// OfSamples says the metric is computed from G's samples, so it means
+	// nothing (NaN) when a sample is not finite; the others are the
+	// trainer's own numbers.
+	OfSamples bool
+	// Modes says the metric needs the data's known modes: it is not
+	// measured at all on data without them (csv).
+	Modes bool
+	// Watched says a non-finite value of the metric is a finding, named
+	// in the trial's non_finite event.
+	Watched bool
+}
+
+// Metrics is the registry: every metric ganexp records, in the order
+// tables and pages show them. The evaluator measures them in this order,
+// and the database's columns, its present bits and the reports derive
+// from it. A new metric is a file of its own (with its formula, source and
+// test), a line here, and an ID no metric ever had.
+var Metrics = []Metric{
+	lossD, lossG, gradNormD, gradNormG,
+	modesCaptured, hqFraction, modeKL, balancedHQ,
+	mmd2, swd,
+	precision, recall, density, coverage,
+	ndbK, spreadRatio,
+	dReal, dFake,
+}
+
+// Infos returns the registry's identities and meanings, for the store and
+// the reports.
+func Infos() ganexp.MetricSet {
+	out := make(ganexp.MetricSet, len(Metrics))
+	for i, m := range Metrics {
+		out[i] = m.MetricInfo
+	}
+	return out
+}

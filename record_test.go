@@ -1,0 +1,42 @@
+package ganexp
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestNumberJSON(t *testing.T) {
+	in := map[string]Number{"a": 1.5, "nan": Number(math.NaN()), "inf": Number(math.Inf(1)), "ninf": Number(math.Inf(-1))}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"a":1.5,"inf":"+Inf","nan":"NaN","ninf":"-Inf"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	var out map[string]Number
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["a"] != 1.5 || !math.IsNaN(float64(out["nan"])) || !math.IsInf(float64(out["inf"]), 1) || !math.IsInf(float64(out["ninf"]), -1) {
+		t.Errorf("round trip: %v", out)
+	}
+}
+
+func TestEncodeFloats(t *testing.T) {
+	in := []float32{0, -1.5, float32(math.Inf(1)), 3e-9}
+	if got := DecodeFloats(EncodeFloats(in)); !slices.Equal(got, in) {
+		t.Errorf("round trip: %v", got)
+	}
+}
+
+func TestTrackingString(t *testing.T) {
+	// By hand: 0.5 + 0.25 + 0.25 = 1 s of 100 s is 1%.
+	got := Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()
+	want := "tracking 1.00% of trial time (metrics 0.50%, detectors 0.25%, store 0.25%)"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
