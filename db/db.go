@@ -99,18 +99,9 @@ func OpenReadOnly(ctx context.Context, path string, metrics ganexp.MetricSet) (*
 // missingMetricColumns lists the metrics without a column on trials: an
 // older file, read as it is.
 func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT name FROM pragma_table_info('trials')")
+	have, err := columns(ctx, d.sql, "trials")
 	if err != nil {
 		return nil, classify(d.path, err)
-	}
-	defer rows.Close()
-	have := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		have[n] = true
 	}
 	missing := map[string]bool{}
 	for _, m := range d.metrics {
@@ -118,7 +109,7 @@ func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) 
 			missing[m.Name] = true
 		}
 	}
-	return missing, rows.Err()
+	return missing, nil
 }
 
 func checkPath(path string, create bool) error {
