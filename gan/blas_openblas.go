@@ -70,5 +70,10 @@ func ptr(s []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(&s[0]))
 }
 
+// OpenBLASCore names the kernels OpenBLAS chose for this CPU (for
+// example "SkylakeX" or "Haswell"; OPENBLAS_CORETYPE in the environment
+// forces it).
+func OpenBLASCore() string { return C.GoString(C.openblas_get_corename()) }
+
 // BLASThreads is the number of threads OpenBLAS uses.
 func BLASThreads() int { return int(C.openblas_get_num_threads()) }

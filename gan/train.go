@@ -174,11 +174,10 @@ func (s *session) buildD() error {
 	if err != nil {
 		return err
 	}
-	G.Read(lossD, &s.lossD)
-	G.Read(real, &s.outReal)
-	G.Read(fakeOut, &s.outFake)
-	s.gradD = readAll(grads)
-	s.vmD = G.NewTapeMachine(g)
+	reads := G.Nodes{G.Read(lossD, &s.lossD), G.Read(real, &s.outReal), G.Read(fakeOut, &s.outFake)}
+	var gr G.Nodes
+	s.gradD, gr = readAll(grads)
+	s.vmD = machine(g, append(reads, gr...))
 	return nil
 }
 
@@ -200,9 +199,10 @@ func (s *session) buildG() error {
 	if err != nil {
 		return err
 	}
-	G.Read(lossG, &s.lossG)
-	s.gradG = readAll(grads)
-	s.vmG = G.NewTapeMachine(g)
+	reads := G.Nodes{G.Read(lossG, &s.lossG)}
+	var gr G.Nodes
+	s.gradG, gr = readAll(grads)
+	s.vmG = machine(g, append(reads, gr...))
 	return nil
 }
 
@@ -218,12 +218,24 @@ func (s *session) buildEval() error {
 	return nil
 }
 
-func readAll(nodes G.Nodes) []G.Value {
+// readAll reads every node into a value of its own, and returns the
+// values and the read nodes.
+func readAll(nodes G.Nodes) ([]G.Value, G.Nodes) {
 	vals := make([]G.Value, len(nodes))
+	reads := make(G.Nodes, len(nodes))
 	for i, n := range nodes {
-		G.Read(n, &vals[i])
+		reads[i] = G.Read(n, &vals[i])
 	}
-	return vals
+	return vals, reads
+}
+
+// machine compiles only what the step reads: gorgonia's SymDiff of an op
+// builds the gradients of all its inputs, and a machine of the whole graph
+// would compute every one of them, used or not (D's weight gradients in
+// the G step, the gradient reaching the data in the D step). The results
+// are the same numbers; the work is less.
+func machine(g *G.ExprGraph, reads G.Nodes) G.VM {
+	return G.NewTapeMachine(g.ExactSubgraphRoots(reads...))
 }
 
 func (s *session) close() {

@@ -37,15 +37,16 @@ func BenchmarkGemm(b *testing.B) {
 		}
 		x, y, c := randSlice(r, ra*ca), randSlice(r, rb*cb), make([]float32, s.m*s.n)
 		flops := float64(2 * s.m * s.n * s.k)
-		b.Run(s.name+"/avx2", func(b *testing.B) {
-			if !Available {
-				b.Skip("no AVX2/FMA")
-			}
-			for b.Loop() {
-				Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n, 1)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-		})
+		for _, k := range kernels() {
+			b.Run(s.name+"/"+k, func(b *testing.B) {
+				defer func(old string) { Kernel = old }(Kernel)
+				Kernel = k
+				for b.Loop() {
+					Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n, 1)
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
 		b.Run(s.name+"/gonum", func(b *testing.B) {
 			tr := func(t bool) blas.Transpose {
 				if t {

@@ -1,7 +1,12 @@
-// Package simd holds the AVX2/FMA kernels of the training step: a float32
-// matrix multiply (packed panels, a 6×16 micro-kernel in assembly) and the
-// ReLU passes. gonum's pure-Go Sgemm is an axpy loop that reaches about 5
+// Package simd holds the SIMD kernels of the training step: a float32
+// matrix multiply (packed panels and an assembly micro-kernel: 12×32 with
+// AVX-512, 6×16 with AVX2/FMA, chosen by the CPU's features) and the ReLU
+// passes. gonum's pure-Go Sgemm is an axpy loop that reaches about 5
 // GFLOPS here, and the products of a GAN's MLP layers are most of a step.
+//
+// Both micro-kernels sum every element of C over each K block of kc in the
+// order of p, one FMA per product, and add the block's sum to C: they give
+// the same bits, so a trial's numbers do not depend on which one ran.
 package simd
 
 import (
@@ -58,6 +63,10 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 		}
 	}
 	if alpha == 0 || k == 0 {
+		return
+	}
+	if Kernel == KernelAVX512 && n > 1 {
+		gemm512(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads)
 		return
 	}
 	if n == 1 {
@@ -160,28 +169,130 @@ func (bl *blk) rows(r0, r1 int) {
 	}
 }
 
+// The AVX-512 kernel's tile: 12 rows by 32 columns (two ZMM registers).
+const (
+	mr512 = 12
+	nr512 = 32
+)
+
+// gemm512 is Gemm's product (beta already applied, alpha ≠ 0, n > 1) with
+// the AVX-512 kernel: B in 32-column panels and A in 12-row panels, both
+// packed, over K blocks of kc (as the AVX2 path, so the sums match).
+func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, threads int) {
+	np := (n + nr512 - 1) / nr512
+	bBuf := getBuf(kc * np * nr512)
+	defer pool.Put(bBuf)
+	bp := *bBuf
+	if threads < 1 || m*n*k < parallelWork {
+		threads = 1
+	}
+	chunk := ((m+threads-1)/threads + mr512 - 1) / mr512 * mr512
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		packPanelsB(tB, b, ldb, pc, kb, n, bp, nr512)
+		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc}
+		if threads == 1 {
+			bl.rows512(0, m)
+			continue
+		}
+		var wg sync.WaitGroup
+		for r0 := 0; r0 < m; r0 += chunk {
+			wg.Add(1)
+			go func(r0 int) {
+				defer wg.Done()
+				bl.rows512(r0, min(m, r0+chunk))
+			}(r0)
+		}
+		wg.Wait()
+	}
+}
+
+// rows512 adds rows [r0, r1) of the block's product to C with the
+// AVX-512 kernel. A is read in place when alpha is 1 (gorgonia's only
+// use); a panel with fewer than 12 rows, or a scaled A, is packed first.
+func (bl *blk) rows512(r0, r1 int) {
+	kb := bl.kb
+	aBuf := getBuf(mr512 * kb)
+	defer pool.Put(aBuf)
+	ap := *aBuf
+	var tmp [mr512 * nr512]float32
+	for ir := r0; ir < r1; ir += mr512 {
+		rows := min(mr512, r1-ir)
+		var (
+			apan   *float32
+			rs, cs int
+		)
+		switch {
+		case rows < mr512 || bl.alpha != 1:
+			packPanelA(bl.tA, bl.a, bl.lda, bl.alpha, ir, rows, bl.pc, kb, ap, mr512)
+			apan, rs, cs = &ap[0], 1, mr512
+		case bl.tA:
+			apan, rs, cs = &bl.a[bl.pc*bl.lda+ir], 1, bl.lda
+		default:
+			apan, rs, cs = &bl.a[ir*bl.lda+bl.pc], bl.lda, 1
+		}
+		for jp := 0; jp < bl.n; jp += nr512 {
+			nb := min(nr512, bl.n-jp)
+			bpan := &bl.bp[jp/nr512*kb*nr512]
+			ci := ir*bl.ldc + jp
+			if rows == mr512 && nb == nr512 {
+				kern12x32(kb, apan, rs, cs, bpan, &bl.c[ci], bl.ldc)
+				continue
+			}
+			clear(tmp[:])
+			kern12x32(kb, apan, rs, cs, bpan, &tmp[0], nr512)
+			for i := range rows {
+				dst := bl.c[ci+i*bl.ldc : ci+i*bl.ldc+nb]
+				for j, v := range tmp[i*nr512 : i*nr512+nb] {
+					dst[j] += v
+				}
+			}
+		}
+	}
+}
+
 // packB copies the panels of op(B)[pc:pc+kb, :] that the kernel cannot
 // read in place (transposed B, and the last panel if it has fewer than 16
 // columns) into 16-column panels of kb rows, zero-padded.
 func packB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32) {
-	for jp := 0; jp < n; jp += nr {
-		nb := min(nr, n-jp)
-		pan := bp[jp/nr*kb*nr : (jp/nr+1)*kb*nr]
-		if nb < nr {
+	packPanelsB(tB, b, ldb, pc, kb, n, bp, nr)
+}
+
+// packPanelsB copies op(B)[pc:pc+kb, :] into panels of w columns and kb
+// rows (element (p, j) of a panel at pan[p*w+j]), zero-padded.
+func packPanelsB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32, w int) {
+	for jp := 0; jp < n; jp += w {
+		nb := min(w, n-jp)
+		pan := bp[jp/w*kb*w : (jp/w+1)*kb*w]
+		if nb < w {
 			clear(pan)
 		}
 		if !tB {
 			for p := range kb {
 				src := b[(pc+p)*ldb+jp:]
-				copy(pan[p*nr:p*nr+nb], src[:nb])
+				copy(pan[p*w:p*w+nb], src[:nb])
 			}
 			continue
 		}
-		for j := range nb {
+		j := 0
+		// Eight columns at a time: eight rows of B read in step, each
+		// write to the panel eight contiguous values.
+		for ; j+8 <= nb; j += 8 {
+			r := (jp + j) * ldb
+			s0, s1, s2, s3 := b[r+pc:r+pc+kb], b[r+ldb+pc:r+ldb+pc+kb], b[r+2*ldb+pc:r+2*ldb+pc+kb], b[r+3*ldb+pc:r+3*ldb+pc+kb]
+			r += 4 * ldb
+			s4, s5, s6, s7 := b[r+pc:r+pc+kb], b[r+ldb+pc:r+ldb+pc+kb], b[r+2*ldb+pc:r+2*ldb+pc+kb], b[r+3*ldb+pc:r+3*ldb+pc+kb]
+			for p := range kb {
+				d := pan[p*w+j : p*w+j+8]
+				d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+				d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
+			}
+		}
+		for ; j < nb; j++ {
 			src := b[(jp+j)*ldb+pc:]
 			src = src[:kb]
 			for p, v := range src {
-				pan[p*nr+j] = v
+				pan[p*w+j] = v
 			}
 		}
 	}
@@ -190,15 +301,27 @@ func packB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32) {
 // packA copies alpha·op(A)[ir:ir+rows, pc:pc+kb] into one 6-row panel
 // (element (i, p) at ap[p*6+i]), zero-padding missing rows.
 func packA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb int, ap []float32) {
-	pan := ap[:mr*kb]
-	if rows < mr {
+	packPanelA(tA, a, lda, alpha, ir, rows, pc, kb, ap, mr)
+}
+
+// packPanelA copies alpha·op(A)[ir:ir+rows, pc:pc+kb] into one panel of h
+// rows (element (i, p) at ap[p*h+i]), zero-padding missing rows. With
+// alpha 1 the values are copied exactly, as the kernel reading A in place
+// would see them.
+func packPanelA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb int, ap []float32, h int) {
+	pan := ap[:h*kb]
+	if rows < h {
 		clear(pan)
 	}
 	if tA {
 		for p := range kb {
 			src := a[(pc+p)*lda+ir:]
 			src = src[:rows]
-			dst := pan[p*mr : p*mr+rows]
+			dst := pan[p*h : p*h+rows]
+			if alpha == 1 {
+				copy(dst, src)
+				continue
+			}
 			for i, v := range src {
 				dst[i] = alpha * v
 			}
@@ -209,7 +332,7 @@ func packA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb int, a
 		src := a[(ir+i)*lda+pc:]
 		src = src[:kb]
 		for p, v := range src {
-			pan[p*mr+i] = alpha * v
+			pan[p*h+i] = alpha * v
 		}
 	}
 }
@@ -230,3 +353,9 @@ func Check(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 		panic(fmt.Sprintf("sgemm: bad sizes or slices too short for %dx%dx%d (lda %d ldb %d ldc %d)", m, n, k, lda, ldb, ldc))
 	}
 }
+
+// The micro-kernels Kernel may name.
+const (
+	KernelAVX512 = "avx512"
+	KernelAVX2   = "avx2"
+)

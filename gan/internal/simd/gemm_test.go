@@ -40,12 +40,42 @@ func randSlice(r *rand.Rand, n int) []float32 {
 // the matrix, several K blocks and the threaded split against the
 // definition. C is surrounded by sentinel values that must survive.
 func TestGemm(t *testing.T) {
-	if !Available {
-		t.Skip("no AVX2/FMA on this CPU")
+	forEachKernel(t, testGemm)
+}
+
+// kernels lists the micro-kernels this CPU runs.
+func kernels() []string {
+	var ks []string
+	if HasAVX512 {
+		ks = append(ks, KernelAVX512)
 	}
+	if Available {
+		ks = append(ks, KernelAVX2)
+	}
+	return ks
+}
+
+// forEachKernel runs test once with each micro-kernel this CPU supports,
+// and logs which ran; a CPU without any skips.
+func forEachKernel(t *testing.T, test func(t *testing.T)) {
+	ks := kernels()
+	if len(ks) == 0 {
+		t.Skip("no AVX2/FMA on this CPU: gonum's Sgemm runs instead")
+	}
+	t.Logf("kernels on this CPU: %v", ks)
+	defer func(k string) { Kernel = k }(Kernel)
+	for _, k := range ks {
+		Kernel = k
+		t.Run(k, test)
+	}
+}
+
+func testGemm(t *testing.T) {
 	shapes := []struct{ m, n, k int }{
 		{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {256, 128, 2}, {256, 1, 128}, {128, 1, 256},
 		{2, 128, 256}, {256, 2, 128}, {256, 128, 128}, {5, 3, 600}, {97, 33, 257}, {300, 70, 520},
+		// The AVX-512 tile's edges: 12 and 32, one short and one over.
+		{12, 32, 5}, {11, 31, 9}, {13, 33, 300}, {24, 64, 256}, {25, 65, 513},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, s := range shapes {
@@ -87,9 +117,10 @@ func TestGemm(t *testing.T) {
 // TestGemmBetaZeroIgnoresNaN: with beta 0, C's old contents are not read,
 // as BLAS specifies, so NaN garbage in a fresh buffer does not leak.
 func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
-	if !Available {
-		t.Skip("no AVX2/FMA on this CPU")
-	}
+	forEachKernel(t, testBetaZero)
+}
+
+func testBetaZero(t *testing.T) {
 	a := []float32{1, 2, 3, 4} // 2×2
 	b := []float32{5, 6, 7, 8}
 	c := []float32{float32(math.NaN()), 0, 0, float32(math.Inf(1))}
@@ -99,6 +130,47 @@ func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// TestKernelsGiveTheSameBits: both micro-kernels sum each element of C in
+// the same order with one FMA per product, over the same K blocks, so they
+// agree to the last bit on every transpose case and shape; a trial's
+// numbers do not depend on the CPU's vector width.
+func TestKernelsGiveTheSameBits(t *testing.T) {
+	if !HasAVX512 {
+		t.Skip("no AVX-512 on this CPU: only one kernel to compare")
+	}
+	defer func(k string) { Kernel = k }(Kernel)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, s := range []struct{ m, n, k int }{{256, 128, 128}, {97, 33, 257}, {256, 512, 512}, {13, 70, 600}} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				ra, ca := s.m, s.k
+				if tA {
+					ra, ca = s.k, s.m
+				}
+				rb, cb := s.k, s.n
+				if tB {
+					rb, cb = s.n, s.k
+				}
+				a, b, c0 := randSlice(r, ra*ca), randSlice(r, rb*cb), randSlice(r, s.m*s.n)
+				out := map[string][]float32{}
+				for _, k := range []string{KernelAVX512, KernelAVX2} {
+					Kernel = k
+					for _, alpha := range []float32{1, 0.7} {
+						c := append([]float32(nil), c0...)
+						Gemm(tA, tB, s.m, s.n, s.k, alpha, a, ca, b, cb, 0.5, c, s.n, 1)
+						out[k] = append(out[k], c...)
+					}
+				}
+				for i, v := range out[KernelAVX512] {
+					if w := out[KernelAVX2][i]; math.Float32bits(v) != math.Float32bits(w) {
+						t.Fatalf("%dx%dx%d tA=%v tB=%v: element %d is %v with AVX-512, %v with AVX2", s.m, s.n, s.k, tA, tB, i, v, w)
+					}
+				}
+			}
 		}
 	}
 }

@@ -8,6 +8,30 @@ import "golang.org/x/sys/cpu"
 // it, callers keep gonum's matrix multiply.
 var Available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// HasAVX512 reports whether this CPU runs the AVX-512 kernel.
+var HasAVX512 = Available && cpu.X86.HasAVX512F
+
+// Kernel is the micro-kernel Gemm uses: the widest this CPU runs.
+var Kernel = defaultKernel()
+
+func defaultKernel() string {
+	switch {
+	case HasAVX512:
+		return KernelAVX512
+	case Available:
+		return KernelAVX2
+	}
+	return ""
+}
+
+// kern12x32 adds the product of a 12×k block of A (element (i, p) at
+// a[i*rs+p*cs]) and a packed k×32 panel of B (element (p, j) at
+// b[p*32+j]) to the 12×32 block of C at c (row stride ldc), all strides
+// in elements.
+//
+//go:noescape
+func kern12x32(k int, a *float32, rs, cs int, b, c *float32, ldc int)
+
 // kern6x16 adds the product of a 6×k block of A (element (i, p) at
 // a[i*rs+p*cs]) and a k×16 block of B (row p at b[p*bs]) to the 6×16
 // block of C at c (row stride ldc), all strides in elements.

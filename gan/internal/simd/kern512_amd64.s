@@ -1,0 +1,170 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func kern12x32(k int, a *float32, rs, cs int, b *float32, c *float32, ldc int)
+//
+// C[0:12, 0:32] += A·B for a 12×k block of A whose element (i, p) is at
+// a[i*rs + p*cs] and a packed k×32 panel of B (element (p, j) at
+// b[p*32+j]), with AVX-512. The strides let it read row-major or
+// transposed A in place, or a packed panel (rs 1, cs 12). 24
+// accumulators (Z8–Z31) hold the tile, B's row is two registers, and
+// each A value is broadcast once and used twice; rows 0–2, 3–5, 6–8 and
+// 9–11 are read from four base pointers at 0, rs and 2·rs. Every element
+// of C sums its products in the order of p with one FMA each, exactly as
+// kern6x16 does, so both kernels give the same bits.
+TEXT ·kern12x32(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rs+16(FP), R9
+	SHLQ $2, R9
+	MOVQ cs+24(FP), R11
+	SHLQ $2, R11
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R8
+	LEAQ (SI)(R9*2), R10
+	ADDQ R9, R10       // row 3
+	LEAQ (R10)(R9*2), R12
+	ADDQ R9, R12       // row 6
+	LEAQ (R12)(R9*2), R13
+	ADDQ R9, R13       // row 9
+
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+
+	TESTQ CX, CX
+	JE    store
+
+loop:
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VBROADCASTSS (SI), Z2
+	VFMADD231PS  Z0, Z2, Z8
+	VFMADD231PS  Z1, Z2, Z9
+	VBROADCASTSS (SI)(R9*1), Z3
+	VFMADD231PS  Z0, Z3, Z10
+	VFMADD231PS  Z1, Z3, Z11
+	VBROADCASTSS (SI)(R9*2), Z4
+	VFMADD231PS  Z0, Z4, Z12
+	VFMADD231PS  Z1, Z4, Z13
+	VBROADCASTSS (R10), Z5
+	VFMADD231PS  Z0, Z5, Z14
+	VFMADD231PS  Z1, Z5, Z15
+	VBROADCASTSS (R10)(R9*1), Z6
+	VFMADD231PS  Z0, Z6, Z16
+	VFMADD231PS  Z1, Z6, Z17
+	VBROADCASTSS (R10)(R9*2), Z7
+	VFMADD231PS  Z0, Z7, Z18
+	VFMADD231PS  Z1, Z7, Z19
+	VBROADCASTSS (R12), Z2
+	VFMADD231PS  Z0, Z2, Z20
+	VFMADD231PS  Z1, Z2, Z21
+	VBROADCASTSS (R12)(R9*1), Z3
+	VFMADD231PS  Z0, Z3, Z22
+	VFMADD231PS  Z1, Z3, Z23
+	VBROADCASTSS (R12)(R9*2), Z4
+	VFMADD231PS  Z0, Z4, Z24
+	VFMADD231PS  Z1, Z4, Z25
+	VBROADCASTSS (R13), Z5
+	VFMADD231PS  Z0, Z5, Z26
+	VFMADD231PS  Z1, Z5, Z27
+	VBROADCASTSS (R13)(R9*1), Z6
+	VFMADD231PS  Z0, Z6, Z28
+	VFMADD231PS  Z1, Z6, Z29
+	VBROADCASTSS (R13)(R9*2), Z7
+	VFMADD231PS  Z0, Z7, Z30
+	VFMADD231PS  Z1, Z7, Z31
+	ADDQ         R11, SI
+	ADDQ         R11, R10
+	ADDQ         R11, R12
+	ADDQ         R11, R13
+	ADDQ         $128, DI
+	DECQ         CX
+	JNZ          loop
+
+store:
+	VADDPS  (DX), Z8, Z8
+	VMOVUPS Z8, (DX)
+	VADDPS  64(DX), Z9, Z9
+	VMOVUPS Z9, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z10, Z10
+	VMOVUPS Z10, (DX)
+	VADDPS  64(DX), Z11, Z11
+	VMOVUPS Z11, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z12, Z12
+	VMOVUPS Z12, (DX)
+	VADDPS  64(DX), Z13, Z13
+	VMOVUPS Z13, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z14, Z14
+	VMOVUPS Z14, (DX)
+	VADDPS  64(DX), Z15, Z15
+	VMOVUPS Z15, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z16, Z16
+	VMOVUPS Z16, (DX)
+	VADDPS  64(DX), Z17, Z17
+	VMOVUPS Z17, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z18, Z18
+	VMOVUPS Z18, (DX)
+	VADDPS  64(DX), Z19, Z19
+	VMOVUPS Z19, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z20, Z20
+	VMOVUPS Z20, (DX)
+	VADDPS  64(DX), Z21, Z21
+	VMOVUPS Z21, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z22, Z22
+	VMOVUPS Z22, (DX)
+	VADDPS  64(DX), Z23, Z23
+	VMOVUPS Z23, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z24, Z24
+	VMOVUPS Z24, (DX)
+	VADDPS  64(DX), Z25, Z25
+	VMOVUPS Z25, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z26, Z26
+	VMOVUPS Z26, (DX)
+	VADDPS  64(DX), Z27, Z27
+	VMOVUPS Z27, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z28, Z28
+	VMOVUPS Z28, (DX)
+	VADDPS  64(DX), Z29, Z29
+	VMOVUPS Z29, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  (DX), Z30, Z30
+	VMOVUPS Z30, (DX)
+	VADDPS  64(DX), Z31, Z31
+	VMOVUPS Z31, 64(DX)
+	VZEROUPPER
+	RET
