@@ -11,7 +11,9 @@ var HasAVX512 = false
 // Kernel is empty where there is no assembly kernel.
 var Kernel = ""
 
-func kern12x32(k int, a *float32, rs, cs int, b, c *float32, ldc int) { panic("sgemm: no kernel on this architecture") }
+func kern12x32(k int, a *float32, rs, cs int, b, c *float32, ldc int) {
+	panic("sgemm: no kernel on this architecture")
+}
 
 func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int) {
 	panic("sgemm: no kernel on this architecture")
