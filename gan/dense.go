@@ -50,8 +50,8 @@ func (op denseOp) Do(in ...G.Value) (G.Value, error) {
 	return op.UsePreallocDo(newMatrix(in[0].Shape()[0], in[1].Shape()[1]), in...)
 }
 
-// UsePreallocDo writes into the machine's register: b into every row, the
-// product added on top, then ReLU in place.
+// UsePreallocDo writes into the machine's register: the product, then b
+// added to every row, then ReLU in place.
 func (op denseOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	var d [4][]float32
 	err := f32All(d[:], in[0], in[1], in[2], out)
@@ -63,10 +63,12 @@ func (op denseOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	if in[1].Shape()[0] != k || len(b) != n || len(dst) != m*n {
 		return nil, fmt.Errorf("dense: shapes %v·%v + %v into %v", in[0].Shape(), in[1].Shape(), in[2].Shape(), out.Shape())
 	}
+	// The product overwrites the register (beta 0: no clearing, no copy
+	// of b into every row first), then b is added row by row.
+	G.WhichBLAS().Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, x, k, w, n, 0, dst, n)
 	for i := range m {
-		copy(dst[i*n:(i+1)*n], b)
+		simd.AddTo(dst[i*n:(i+1)*n], b)
 	}
-	G.WhichBLAS().Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, x, k, w, n, 1, dst, n)
 	if op.relu {
 		simd.Relu(dst, dst)
 	}
@@ -205,10 +207,7 @@ func (colSumOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	}
 	clear(dst)
 	for r := 0; r+n <= len(x); r += n {
-		row := x[r : r+n]
-		for j, v := range row {
-			dst[j] += v
-		}
+		simd.AddTo(dst, x[r:r+n])
 	}
 	return out, nil
 }

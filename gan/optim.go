@@ -3,6 +3,8 @@ package gan
 import (
 	"fmt"
 	"math"
+
+	"github.com/ganexp/ganexp/gan/internal/simd"
 )
 
 // optimizer updates parameters in place from their gradients. The
@@ -44,16 +46,11 @@ func (a *adam) step(params, grads [][]float32) {
 	a.t++
 	c1 := 1 - math.Pow(a.beta1, float64(a.t))
 	c2 := 1 - math.Pow(a.beta2, float64(a.t))
-	stepSize := float32(a.lr / c1)
-	invSqrtC2 := float32(1 / math.Sqrt(c2))
-	b1, b2, eps := float32(a.beta1), float32(a.beta2), float32(a.eps)
+	b1, b2 := float32(a.beta1), float32(a.beta2)
+	k := simd.AdamConsts{B1: b1, OneMinusB1: 1 - b1, B2: b2, OneMinusB2: 1 - b2,
+		StepSize: float32(a.lr / c1), InvSqrtC2: float32(1 / math.Sqrt(c2)), Eps: float32(a.eps)}
 	for i, w := range params {
-		g, m, v := grads[i], a.m[i], a.v[i]
-		for j := range w {
-			m[j] = b1*m[j] + (1-b1)*g[j]
-			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-			w[j] -= stepSize * m[j] / (sqrt32(v[j])*invSqrtC2 + eps)
-		}
+		simd.Adam(w, grads[i], a.m[i], a.v[i], &k)
 	}
 }
 

@@ -50,7 +50,10 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 	if m == 0 || n == 0 {
 		return
 	}
-	if beta != 1 {
+	// With beta 0, C's old contents are never read (BLAS): the first K
+	// block of the product overwrites C instead of adding to a cleared C.
+	overwrite := beta == 0 && alpha != 0 && k > 0 && n > 1
+	if beta != 1 && !overwrite {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			if beta == 0 {
@@ -63,10 +66,6 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 		}
 	}
 	if alpha == 0 || k == 0 {
-		return
-	}
-	if Kernel == KernelAVX512 && n > 1 {
-		gemm512(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads)
 		return
 	}
 	if n == 1 {
@@ -83,6 +82,10 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 		}
 		return
 	}
+	if Kernel == KernelAVX512 {
+		gemm512(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads, overwrite)
+		return
+	}
 	np := (n + nr - 1) / nr
 	bBuf := getBuf(kc * np * nr)
 	defer pool.Put(bBuf)
@@ -95,7 +98,7 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 	for pc := 0; pc < k; pc += kc {
 		kb := min(kc, k-pc)
 		packB(tB, b, ldb, pc, kb, n, bp)
-		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc}
+		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc, set: overwrite && pc == 0}
 		if threads == 1 {
 			bl.rows(0, m)
 			continue
@@ -121,6 +124,31 @@ type blk struct {
 	pc, kb, n int
 	c         []float32
 	ldc       int
+	set       bool // overwrite C rather than add to it (beta 0, first block)
+}
+
+// acc is the kernels' flag: 1 adds the tile to C, 0 overwrites it.
+func (bl *blk) acc() int {
+	if bl.set {
+		return 0
+	}
+	return 1
+}
+
+// addTile adds (or with set, writes) the first rows×nb values of a tile of
+// width w to C at ci.
+func (bl *blk) addTile(tile []float32, w, ci, rows, nb int) {
+	for i := range rows {
+		dst := bl.c[ci+i*bl.ldc : ci+i*bl.ldc+nb]
+		src := tile[i*w : i*w+nb]
+		if bl.set {
+			copy(dst, src)
+			continue
+		}
+		for j, v := range src {
+			dst[j] += v
+		}
+	}
 }
 
 // rows adds rows [r0, r1) of the block's product to C. A is read in place
@@ -152,19 +180,13 @@ func (bl *blk) rows(r0, r1 int) {
 			bpan, bs := &bl.bp[jp/nr*kb*nr], nr
 			ci := ir*bl.ldc + jp
 			if rows == mr && nb == nr {
-				kern6x16(kb, apan, rs, cs, bpan, bs, &bl.c[ci], bl.ldc)
+				kern6x16(kb, apan, rs, cs, bpan, bs, &bl.c[ci], bl.ldc, bl.acc())
 				continue
 			}
 			// An edge tile goes through a scratch tile so that the kernel
 			// never touches C outside the product.
-			clear(tmp[:])
-			kern6x16(kb, apan, rs, cs, bpan, bs, &tmp[0], nr)
-			for i := range rows {
-				dst := bl.c[ci+i*bl.ldc : ci+i*bl.ldc+nb]
-				for j, v := range tmp[i*nr : i*nr+nb] {
-					dst[j] += v
-				}
-			}
+			kern6x16(kb, apan, rs, cs, bpan, bs, &tmp[0], nr, 0)
+			bl.addTile(tmp[:], nr, ci, rows, nb)
 		}
 	}
 }
@@ -178,7 +200,7 @@ const (
 // gemm512 is Gemm's product (beta already applied, alpha ≠ 0, n > 1) with
 // the AVX-512 kernel: B in 32-column panels and A in 12-row panels, both
 // packed, over K blocks of kc (as the AVX2 path, so the sums match).
-func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, threads int) {
+func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, threads int, overwrite bool) {
 	np := (n + nr512 - 1) / nr512
 	bBuf := getBuf(kc * np * nr512)
 	defer pool.Put(bBuf)
@@ -190,7 +212,7 @@ func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []
 	for pc := 0; pc < k; pc += kc {
 		kb := min(kc, k-pc)
 		packPanelsB(tB, b, ldb, pc, kb, n, bp, nr512)
-		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc}
+		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc, set: overwrite && pc == 0}
 		if threads == 1 {
 			bl.rows512(0, m)
 			continue
@@ -236,17 +258,11 @@ func (bl *blk) rows512(r0, r1 int) {
 			bpan := &bl.bp[jp/nr512*kb*nr512]
 			ci := ir*bl.ldc + jp
 			if rows == mr512 && nb == nr512 {
-				kern12x32(kb, apan, rs, cs, bpan, &bl.c[ci], bl.ldc)
+				kern12x32(kb, apan, rs, cs, bpan, &bl.c[ci], bl.ldc, bl.acc())
 				continue
 			}
-			clear(tmp[:])
-			kern12x32(kb, apan, rs, cs, bpan, &tmp[0], nr512)
-			for i := range rows {
-				dst := bl.c[ci+i*bl.ldc : ci+i*bl.ldc+nb]
-				for j, v := range tmp[i*nr512 : i*nr512+nb] {
-					dst[j] += v
-				}
-			}
+			kern12x32(kb, apan, rs, cs, bpan, &tmp[0], nr512, 0)
+			bl.addTile(tmp[:], nr512, ci, rows, nb)
 		}
 	}
 }

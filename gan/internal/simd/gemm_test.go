@@ -132,6 +132,24 @@ func testBetaZero(t *testing.T) {
 			t.Fatalf("got %v, want %v", got, want)
 		}
 	}
+	// Full tiles, edge tiles and several K blocks: the first block
+	// overwrites C, the others add to it.
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, sh := range []struct{ m, n, k int }{{24, 64, 600}, {25, 65, 513}, {6, 16, 3}} {
+		a, b := randSlice(r, sh.m*sh.k), randSlice(r, sh.k*sh.n)
+		c := make([]float32, sh.m*sh.n)
+		for i := range c {
+			c[i] = float32(math.NaN())
+		}
+		want := make([]float32, len(c))
+		naive(false, false, sh.m, sh.n, sh.k, 1, a, sh.k, b, sh.n, 0, want, sh.n)
+		Gemm(false, false, sh.m, sh.n, sh.k, 1, a, sh.k, b, sh.n, 0, c, sh.n, 1)
+		for i := range c {
+			if d := math.Abs(float64(c[i] - want[i])); !(d <= 1e-3) {
+				t.Fatalf("%v: c[%d] = %v, want %v", sh, i, c[i], want[i])
+			}
+		}
+	}
 }
 
 // TestKernelsGiveTheSameBits: both micro-kernels sum each element of C in
@@ -160,9 +178,11 @@ func TestKernelsGiveTheSameBits(t *testing.T) {
 				for _, k := range []string{KernelAVX512, KernelAVX2} {
 					Kernel = k
 					for _, alpha := range []float32{1, 0.7} {
-						c := append([]float32(nil), c0...)
-						Gemm(tA, tB, s.m, s.n, s.k, alpha, a, ca, b, cb, 0.5, c, s.n, 1)
-						out[k] = append(out[k], c...)
+						for _, beta := range []float32{0.5, 0} {
+							c := append([]float32(nil), c0...)
+							Gemm(tA, tB, s.m, s.n, s.k, alpha, a, ca, b, cb, beta, c, s.n, 1)
+							out[k] = append(out[k], c...)
+						}
 					}
 				}
 				for i, v := range out[KernelAVX512] {

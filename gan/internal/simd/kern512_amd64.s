@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func kern12x32(k int, a *float32, rs, cs int, b *float32, c *float32, ldc int)
+// func kern12x32(k int, a *float32, rs, cs int, b *float32, c *float32, ldc int, acc int)
 //
 // C[0:12, 0:32] += A·B for a 12×k block of A whose element (i, p) is at
 // a[i*rs + p*cs] and a packed k×32 panel of B (element (p, j) at
@@ -12,8 +12,9 @@
 // each A value is broadcast once and used twice; rows 0–2, 3–5, 6–8 and
 // 9–11 are read from four base pointers at 0, rs and 2·rs. Every element
 // of C sums its products in the order of p with one FMA each, exactly as
-// kern6x16 does, so both kernels give the same bits.
-TEXT ·kern12x32(SB), NOSPLIT, $0-56
+// kern6x16 does, so both kernels give the same bits. With acc 0 the tile
+// overwrites C instead of adding to it (a product with beta 0).
+TEXT ·kern12x32(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rs+16(FP), R9
@@ -107,6 +108,9 @@ loop:
 	JNZ          loop
 
 store:
+	MOVQ acc+56(FP), AX
+	TESTQ AX, AX
+	JE   overwrite
 	VADDPS  (DX), Z8, Z8
 	VMOVUPS Z8, (DX)
 	VADDPS  64(DX), Z9, Z9
@@ -165,6 +169,45 @@ store:
 	VADDPS  (DX), Z30, Z30
 	VMOVUPS Z30, (DX)
 	VADDPS  64(DX), Z31, Z31
+	VMOVUPS Z31, 64(DX)
+	VZEROUPPER
+	RET
+
+overwrite:
+	VMOVUPS Z8, (DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z10, (DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z14, (DX)
+	VMOVUPS Z15, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z16, (DX)
+	VMOVUPS Z17, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z18, (DX)
+	VMOVUPS Z19, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z20, (DX)
+	VMOVUPS Z21, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z22, (DX)
+	VMOVUPS Z23, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z24, (DX)
+	VMOVUPS Z25, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z26, (DX)
+	VMOVUPS Z27, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z28, (DX)
+	VMOVUPS Z29, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z30, (DX)
 	VMOVUPS Z31, 64(DX)
 	VZEROUPPER
 	RET

@@ -27,17 +27,18 @@ func defaultKernel() string {
 // kern12x32 adds the product of a 12×k block of A (element (i, p) at
 // a[i*rs+p*cs]) and a packed k×32 panel of B (element (p, j) at
 // b[p*32+j]) to the 12×32 block of C at c (row stride ldc), all strides
-// in elements.
+// in elements; with acc 0 it overwrites the block instead.
 //
 //go:noescape
-func kern12x32(k int, a *float32, rs, cs int, b, c *float32, ldc int)
+func kern12x32(k int, a *float32, rs, cs int, b, c *float32, ldc int, acc int)
 
 // kern6x16 adds the product of a 6×k block of A (element (i, p) at
 // a[i*rs+p*cs]) and a k×16 block of B (row p at b[p*bs]) to the 6×16
-// block of C at c (row stride ldc), all strides in elements.
+// block of C at c (row stride ldc), all strides in elements; with acc 0 it
+// overwrites the block instead.
 //
 //go:noescape
-func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int)
+func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, acc int)
 
 // relu8 sets dst = max(0, x) for n, a multiple of 8, values.
 //
@@ -49,3 +50,13 @@ func relu8(dst, x *float32, n int)
 //
 //go:noescape
 func reluGrad8(dst, y, gr *float32, n int)
+
+// adam8 is Adam's update on n, a multiple of 8, parameters.
+//
+//go:noescape
+func adam8(w, gr, m, v *float32, n int, k *AdamConsts)
+
+// add8 sets dst += x for n, a multiple of 8, values.
+//
+//go:noescape
+func add8(dst, x *float32, n int)

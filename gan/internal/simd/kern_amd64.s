@@ -2,14 +2,16 @@
 
 #include "textflag.h"
 
-// func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int)
+// func kern6x16(k int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, acc int)
 //
 // C[0:6, 0:16] += A·B for a 6×k block of A whose element (i, p) is at
 // a[i*rs + p*cs] and a k×16 block of B whose row p starts at b[p*bs]; the
 // strides let the kernel read row-major or transposed A, and B's rows, in
 // place instead of packing them. Twelve accumulators hide the FMA latency
-// on two ports; B's row is two registers, A's value one broadcast.
-TEXT ·kern6x16(SB), NOSPLIT, $0-64
+// on two ports; B's row is two registers, A's value one broadcast. With
+// acc 0 the tile overwrites C instead of adding to it (a product with
+// beta 0).
+TEXT ·kern6x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rs+16(FP), R9
@@ -69,6 +71,9 @@ loop:
 	JNZ          loop
 
 store:
+	MOVQ  acc+64(FP), AX
+	TESTQ AX, AX
+	JE    set6
 	VADDPS  (DX), Y4, Y4
 	VMOVUPS Y4, (DX)
 	VADDPS  32(DX), Y5, Y5
@@ -97,6 +102,27 @@ store:
 	VADDPS  (DX), Y14, Y14
 	VMOVUPS Y14, (DX)
 	VADDPS  32(DX), Y15, Y15
+	VMOVUPS Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+set6:
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y14, (DX)
 	VMOVUPS Y15, 32(DX)
 	VZEROUPPER
 	RET
@@ -151,4 +177,80 @@ gradloop:
 	VZEROUPPER
 
 graddone:
+	RET
+
+// func adam8(w, gr, m, v *float32, n int, k *AdamConsts)
+//
+// One Adam step on n (a multiple of 8) parameters: see Adam. Separate
+// multiplies and adds, VSQRTPS and VDIVPS round as the scalar Go does.
+TEXT ·adam8(SB), NOSPLIT, $0-48
+	MOVQ         w+0(FP), DI
+	MOVQ         gr+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y8   // β1
+	VBROADCASTSS 4(AX), Y9   // 1−β1
+	VBROADCASTSS 8(AX), Y10  // β2
+	VBROADCASTSS 12(AX), Y11 // 1−β2
+	VBROADCASTSS 16(AX), Y12 // step size
+	VBROADCASTSS 20(AX), Y13 // 1/√(1−β2ᵗ)
+	VBROADCASTSS 24(AX), Y14 // ε
+	SHRQ         $3, CX
+	JZ           adamdone
+
+adamloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (R8), Y1
+	VMULPS  Y8, Y1, Y1
+	VMULPS  Y9, Y0, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (R8)
+	VMOVUPS (R9), Y3
+	VMULPS  Y10, Y3, Y3
+	VMULPS  Y11, Y0, Y4
+	VMULPS  Y0, Y4, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (R9)
+	VSQRTPS Y3, Y5
+	VMULPS  Y13, Y5, Y5
+	VADDPS  Y14, Y5, Y5
+	VMULPS  Y12, Y1, Y6
+	VDIVPS  Y5, Y6, Y6
+	VMOVUPS (DI), Y7
+	VSUBPS  Y6, Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     adamloop
+	VZEROUPPER
+
+adamdone:
+	RET
+
+// func add8(dst, x *float32, n int)
+//
+// dst += x for n a multiple of 8.
+TEXT ·add8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   adddone
+
+addloop:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addloop
+	VZEROUPPER
+
+adddone:
 	RET
