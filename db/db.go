@@ -96,8 +96,8 @@ func OpenReadOnly(ctx context.Context, path string, metrics ganexp.MetricSet) (*
 	return d, nil
 }
 
-// missingMetricColumns lists the metrics without a column on trials: an
-// older file, read as it is.
+// missingMetricColumns lists the metrics (and later columns, such as
+// kernel) without a column on trials: an older file, read as it is.
 func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) {
 	have, err := columns(ctx, d.sql, "trials")
 	if err != nil {
@@ -108,6 +108,9 @@ func (d *DB) missingMetricColumns(ctx context.Context) (map[string]bool, error) 
 		if !have[m.Name] {
 			missing[m.Name] = true
 		}
+	}
+	if !have["kernel"] { // schema v6
+		missing["kernel"] = true
 	}
 	return missing, nil
 }

@@ -30,6 +30,7 @@ type TrialRow struct {
 	VerdictStep    int
 	VerdictMessage string
 	StepsSaved     int
+	Kernel         string              // the matrix-multiply kernel that trained it
 	Params         []ganexp.Param      // in config order
 	Final          map[string]*float64 // last evaluation; nil pointer for NULL
 	// Metrics are the store's metrics, in display order: the keys of
@@ -64,9 +65,13 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 		}
 		fmt.Fprintf(&cols, ", t.%s", quoteIdent(m.Name))
 	}
+	kernel := "coalesce(t.kernel, '')"
+	if d.missing["kernel"] {
+		kernel = "''"
+	}
 	q := `SELECT t.key, s.name, t.status, t.seed, t.steps_done, t.steps_total, t.attempts,
 			coalesce(t.started_at, ''), coalesce(t.finished_at, ''), t.duration_s, coalesce(t.error, ''),
-			t.config_json, coalesce(t.verdict, ''), coalesce(t.verdict_step, 0), coalesce(t.verdict_message, ''), coalesce(t.steps_saved, 0)` + cols.String() + `
+			t.config_json, coalesce(t.verdict, ''), coalesce(t.verdict_step, 0), coalesce(t.verdict_message, ''), coalesce(t.steps_saved, 0), ` + kernel + cols.String() + `
 		FROM trials t JOIN sweeps s ON s.id = t.sweep_id
 		LEFT JOIN sweep_trials st ON st.sweep_id = t.sweep_id AND st.trial_key = t.key
 		WHERE 1 = 1`
@@ -97,7 +102,7 @@ func (d *DB) Trials(ctx context.Context, f Filter) ([]TrialRow, error) {
 		var dur sql.NullFloat64
 		finals := make([]sql.NullFloat64, len(d.metrics))
 		dest := []any{&t.Key, &t.Sweep, &status, &t.Seed, &t.StepsDone, &t.StepsTotal, &t.Attempts,
-			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON, &t.Verdict, &t.VerdictStep, &t.VerdictMessage, &t.StepsSaved}
+			&t.StartedAt, &t.FinishedAt, &dur, &t.Error, &t.ConfigJSON, &t.Verdict, &t.VerdictStep, &t.VerdictMessage, &t.StepsSaved, &t.Kernel}
 		for i := range finals {
 			dest = append(dest, &finals[i])
 		}

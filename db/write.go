@@ -118,7 +118,7 @@ func (d *DB) rebuildWideView(ctx context.Context, tx *sql.Tx) error {
 	}
 	view := `CREATE VIEW trials_wide AS
 SELECT t.key, s.name AS sweep, t.status, t.seed,` + cols.String() + `
-       t.steps_done, t.steps_total, t.duration_s,` + finals.String() + `
+       t.steps_done, t.steps_total, t.duration_s, t.kernel,` + finals.String() + `
        t.verdict, t.verdict_step, t.verdict_message, t.steps_saved, t.error
 FROM trials t JOIN sweeps s ON s.id = t.sweep_id`
 	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS trials_wide"); err != nil {
@@ -343,16 +343,18 @@ type Final struct {
 	VerdictStep    int
 	VerdictMessage string
 	StepsSaved     int
+	// Kernel is the matrix-multiply kernel that trained the trial.
+	Kernel string
 }
 
 // Finish records how a trial ended.
 func (d *DB) Finish(ctx context.Context, key string, f Final) error {
 	_, err := d.sql.ExecContext(ctx, `UPDATE trials SET status = ?, steps_done = ?, error = ?,
 		finished_at = ?, duration_s = ?, heartbeat_at = NULL,
-		verdict = ?, verdict_step = ?, verdict_message = ?, steps_saved = ? WHERE key = ?`,
+		verdict = ?, verdict_step = ?, verdict_message = ?, steps_saved = ?, kernel = ? WHERE key = ?`,
 		string(f.Status), f.StepsDone, nullString(f.Error), now(), f.Duration.Seconds(),
 		nullString(f.Verdict), nullIf(f.Verdict == "", f.VerdictStep), nullString(f.VerdictMessage),
-		nullIf(f.Verdict == "", f.StepsSaved), key)
+		nullIf(f.Verdict == "", f.StepsSaved), nullString(f.Kernel), key)
 	if err != nil {
 		return fmt.Errorf("finish trial %s as %s: %w", key, f.Status, err)
 	}

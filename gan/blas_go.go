@@ -3,6 +3,7 @@
 package gan
 
 import (
+	"os"
 	"runtime"
 
 	"gonum.org/v1/gonum/blas"
@@ -12,9 +13,11 @@ import (
 	"github.com/ganexp/ganexp/gan/internal/simd"
 )
 
-// BLAS names the matrix multiply behind training, for benchmarks and
-// `ganexp version`: ganexp's AVX2/FMA kernel where the CPU has it, else
-// gonum's pure-Go BLAS; -tags openblas selects OpenBLAS.
+// BLAS names the matrix multiply behind training, for benchmarks,
+// `ganexp version` and each trial's record: ganexp's AVX-512 or AVX2/FMA
+// kernel, the widest the CPU has, else gonum's pure-Go BLAS; -tags
+// openblas selects OpenBLAS. GANEXP_KERNEL=avx2 or =gonum, set before
+// ganexp starts, picks a narrower one (to compare kernels on one machine).
 var BLAS = "gonum"
 
 // goBLAS sends gorgonia's float32 matrix products to the AVX2 kernel and
@@ -24,10 +27,15 @@ type goBLAS struct{ gonum.Implementation }
 // init hands gorgonia the BLAS before any graph exists: G.Use sets a
 // process-wide variable without a lock.
 func init() {
-	if simd.Available {
-		BLAS = "go-avx2"
-		G.Use(goBLAS{})
+	switch want := os.Getenv("GANEXP_KERNEL"); {
+	case want == "gonum" || simd.Kernel == "":
+		simd.Kernel = ""
+		return
+	case want == simd.KernelAVX2:
+		simd.Kernel = simd.KernelAVX2
 	}
+	BLAS = "go-" + simd.Kernel
+	G.Use(goBLAS{})
 }
 
 // Sgemm splits large products over GOMAXPROCS goroutines, which the sweep

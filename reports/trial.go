@@ -121,7 +121,7 @@ func trialRecord(r db.TrialRow) map[string]any {
 	}
 	rec := map[string]any{
 		"key": r.Key, "sweep": r.Sweep, "status": r.Status, "seed": r.Seed,
-		"steps_done": r.StepsDone, "steps_total": r.StepsTotal, "attempts": r.Attempts,
+		"steps_done": r.StepsDone, "steps_total": r.StepsTotal, "attempts": r.Attempts, "kernel": r.Kernel,
 		"started_at": r.StartedAt, "finished_at": r.FinishedAt, "duration_s": r.DurationS,
 		"params": paramMap(r.Params), "final": finals,
 	}
@@ -173,7 +173,11 @@ func WriteTrial(w io.Writer, f Format, d TrialDetail) error {
 		fmt.Fprintln(w, " (evidence and thresholds under events)")
 	}
 	if r.StartedAt != "" {
-		fmt.Fprintf(w, "ran: %s to %s (%s)\n", r.StartedAt, orDash(r.FinishedAt), duration(r.DurationS))
+		fmt.Fprintf(w, "ran: %s to %s (%s)", r.StartedAt, orDash(r.FinishedAt), duration(r.DurationS))
+		if r.Kernel != "" {
+			fmt.Fprintf(w, ", matrix kernel %s", r.Kernel)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "\nparams:")
 	tw := newTab(w)

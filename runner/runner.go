@@ -52,6 +52,9 @@ type Runner struct {
 	// (default 10 s); a trial whose heartbeat is older than StaleAfter
 	// (default 2 min) on another host is taken to be orphaned.
 	HeartbeatEvery, StaleAfter time.Duration
+	// Kernel names the matrix-multiply kernel the trials train with (the
+	// workers are this binary, in this environment), recorded with each.
+	Kernel string
 
 	// onBeat, when set, is told which trials each heartbeat tick marked
 	// alive (tests).
@@ -336,7 +339,7 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	if out.StepsDone < sink.step {
 		out.StepsDone = sink.step
 	}
-	final := db.Final{Status: out.Status, StepsDone: out.StepsDone, Error: out.Error, Duration: time.Since(start)}
+	final := db.Final{Status: out.Status, StepsDone: out.StepsDone, Error: out.Error, Duration: time.Since(start), Kernel: r.Kernel}
 	if v := out.Verdict; v != nil && out.Status == v.Status {
 		final.Verdict, final.VerdictStep, final.VerdictMessage, final.StepsSaved = v.Detector, v.Step, v.Message, out.StepsSaved
 	}

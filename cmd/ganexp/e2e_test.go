@@ -148,6 +148,9 @@ func TestSweepEndToEnd(t *testing.T) {
 	if got := count(t, d, "SELECT count(DISTINCT loss) FROM trials_wide WHERE modes_captured IS NOT NULL AND mmd2 IS NOT NULL"); got != 2 {
 		t.Errorf("trials_wide has %d losses with final metrics, want 2", got)
 	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE kernel IN ('go-avx512', 'go-avx2', 'gonum', 'openblas')"); got != 4 {
+		t.Errorf("%d trials record their matrix kernel, want 4", got)
+	}
 	var journal string
 	d.QueryRow("PRAGMA journal_mode").Scan(&journal)
 	if journal != "wal" {
@@ -217,6 +220,39 @@ func TestSweepEndToEnd(t *testing.T) {
 	again := run(t, dir, nil, "sweep", "grid.yaml")
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 0 in 0s, 4 already had results") {
 		t.Errorf("rerun:\n%s\n%s", again.stdout, again.stderr)
+	}
+}
+
+// TestKernelsTrainTheSameNumbers: a sweep trained with the AVX2 kernel
+// writes exactly the metric rows of one trained with the widest kernel of
+// this CPU (AVX-512 where it has it): the README's numbers and every
+// exact comparison hold on any CPU with AVX2.
+func TestKernelsTrainTheSameNumbers(t *testing.T) {
+	dirs := map[string]string{"default": t.TempDir(), "avx2": t.TempDir()}
+	for name, dir := range dirs {
+		writeFile(t, dir, "grid.yaml", tinyGrid)
+		var env []string
+		if name == "avx2" {
+			env = []string{"GANEXP_KERNEL=avx2"}
+		}
+		if r := run(t, dir, env, "sweep", "grid.yaml"); r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", name, r.code, r.stderr)
+		}
+	}
+	kernels := func(dir string) string {
+		var k string
+		openDB(t, filepath.Join(dir, "ganexp.db")).QueryRow("SELECT group_concat(DISTINCT kernel) FROM trials").Scan(&k)
+		return k
+	}
+	t.Logf("kernels: %s and %s", kernels(dirs["default"]), kernels(dirs["avx2"]))
+	got, want := metricRows(t, filepath.Join(dirs["avx2"], "ganexp.db")), metricRows(t, filepath.Join(dirs["default"], "ganexp.db"))
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d rows with AVX2, %d with the default kernel", len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %s with AVX2, %s with the default kernel", k, got[k], w)
+		}
 	}
 }
 

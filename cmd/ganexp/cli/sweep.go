@@ -16,6 +16,7 @@ import (
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/evaluate"
+	"github.com/ganexp/ganexp/gan"
 	"github.com/ganexp/ganexp/reports"
 	"github.com/ganexp/ganexp/runner"
 	"github.com/ganexp/ganexp/sweep"
@@ -127,7 +128,7 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	for i, p := range plan.Trials {
 		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p), Timeout: plan.Timeout}
 	}
-	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress}
+	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS}
 	if r.Exec == nil {
 		var err error
 		if r.Exec, err = workerExec(a, o.Parallel); err != nil {
