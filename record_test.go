@@ -40,3 +40,31 @@ func TestTrackingString(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestTrackingStringWithPreparation(t *testing.T) {
+	// By hand: 2 s preparing and 0.5 s drawing of 100 s are 2% and 0.5%,
+	// outside the 1% of watching each evaluation.
+	got := Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25, PrepareS: 2, DrawS: 0.5}.String()
+	want := "tracking 1.00% of trial time (metrics 0.50%, detectors 0.25%, store 0.25%), plus 2.00% preparing the reference sample and 0.50% drawing G's samples"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestTrackingParts(t *testing.T) {
+	// Two trials' parts add by name; shares are of the summed wall time,
+	// largest first, ties by name: knn 0.75 s and swd 0.25 s of 100 s.
+	a := Tracking{WallS: 60, MetricsS: 0.5, Parts: map[string]float64{"knn": 0.5}}
+	b := Tracking{WallS: 40, MetricsS: 0.5, Parts: map[string]float64{"knn": 0.25, "swd": 0.125, "mmd2": 0.125}}
+	got := a.Add(b).PartsString()
+	want := "metrics: knn 0.75%, mmd2 0.12%, swd 0.12%"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := (Tracking{WallS: 1}).PartsString(); got != "" {
+		t.Errorf("no parts: got %q", got)
+	}
+	if a.Parts["knn"] != 0.5 {
+		t.Errorf("Add changed its operand: %v", a.Parts)
+	}
+}

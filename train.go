@@ -29,6 +29,9 @@ type Snapshot struct {
 	// DOnGrid is D's output at the points of the observer's Grid, as
 	// DReal; nil when the observer asked for none.
 	DOnGrid []float32
+	// DrawS is the time the trainer spent drawing Samples and DOnGrid:
+	// part of what evaluating costs, which the observer accounts for.
+	DrawS float64
 }
 
 // Observer receives a trainer's progress. Calls come from the training

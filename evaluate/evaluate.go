@@ -27,14 +27,14 @@ const streamReal = 0x7265616c // "real"
 // batches), so that values compare over time and across trials with the
 // same seed, and the structures the metrics build on it once.
 type reference struct {
-	dim              int
-	sample           []float64
-	centres, stds    []float64 // known modes, flat; nil for csv
-	mmd              *metrics.MMDRef
-	radiiPR, radiiDC []float64 // k-NN radii of the sample
-	bins             metrics.Bins
-	swd              *metrics.SWDRef
-	spread           float64 // RMS spread of the sample
+	dim           int
+	sample        []float64
+	centres, stds []float64 // known modes, flat; nil for csv
+	mmd           *metrics.MMDRef
+	fid           *metrics.FidelityRef // k-NN balls of the sample, and their tree
+	bins          metrics.Bins
+	swd           *metrics.SWDRef
+	spread        float64 // RMS spread of the sample
 }
 
 func newReference(t ganexp.Trial, src dataset.Source) *reference {
@@ -48,12 +48,11 @@ func newReference(t ganexp.Trial, src dataset.Source) *reference {
 	}
 	r := &reference{
 		dim: dim, sample: ref,
-		mmd:     metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints)),
-		radiiPR: metrics.KNNRadii(ref, dim, kPR),
-		radiiDC: metrics.KNNRadii(ref, dim, kDC),
-		bins:    metrics.NewBins(ref, dim, min(ndbBins, n), rng),
-		swd:     metrics.NewSWDRef(ref, dim, metrics.Directions(dim, swdDirectionsFor(dim), rng.NormFloat64)),
-		spread:  rmsSpread(ref, dim),
+		mmd:    metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints)),
+		fid:    metrics.NewFidelityRef(ref, dim, kPR, kDC),
+		bins:   metrics.NewBins(ref, dim, min(ndbBins, n), rng),
+		swd:    metrics.NewSWDRef(ref, dim, metrics.Directions(dim, swdDirectionsFor(dim), rng.NormFloat64)),
+		spread: rmsSpread(ref, dim),
 	}
 	for _, m := range src.Modes() {
 		r.centres = append(r.centres, m.Centre...)
@@ -93,6 +92,8 @@ type Evaluator struct {
 // density on the grid where D is read.
 func New(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) (*Evaluator, error) {
 	e := &Evaluator{t: t, sink: sink, start: time.Now(), ref: newReference(t, src)}
+	// Preparing the reference is part of what measuring costs.
+	e.tracking.PrepareS = time.Since(e.start).Seconds()
 	r := e.ref
 	e.fake = make([]float64, len(r.sample))
 	if r.dim == 1 {
@@ -195,6 +196,7 @@ func (e *Evaluator) Eval(s ganexp.Snapshot) (bool, error) {
 		e.tracking.DetectorsS += judged.Seconds()
 		e.tracking.StoreS += (time.Since(begin) - measured - judged).Seconds()
 	}()
+	e.tracking.DrawS += s.DrawS
 	values, nonFinite := e.measure(s)
 	measured = time.Since(begin)
 	if err := e.sink.Eval(ganexp.Eval{Step: s.Step, WallS: time.Since(e.start).Seconds(), Values: values}); err != nil {
@@ -242,7 +244,11 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 			values[m.Name] = ganexp.Number(math.NaN())
 			continue
 		}
+		t0 := time.Now()
 		v := m.Measure(smp)
+		if m.OfSamples {
+			e.charge(m.part(), time.Since(t0))
+		}
 		values[m.Name] = ganexp.Number(v)
 		if m.Watched && (math.IsNaN(v) || math.IsInf(v, 0)) {
 			nonFinite = append(nonFinite, m.Name)
@@ -255,6 +261,15 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 		nonFinite = append(nonFinite, "samples")
 	}
 	return values, nonFinite
+}
+
+// charge adds d to the part of the metrics' time named part (the trainer's
+// own numbers cost nothing to record and are not charged).
+func (e *Evaluator) charge(part string, d time.Duration) {
+	if e.tracking.Parts == nil {
+		e.tracking.Parts = map[string]float64{}
+	}
+	e.tracking.Parts[part] += d.Seconds()
 }
 
 // judge adds the evaluation to the history and runs the detectors; it

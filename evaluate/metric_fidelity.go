@@ -12,25 +12,25 @@ var (
 		MetricInfo: ganexp.MetricInfo{ID: 9, Name: "precision", Better: ganexp.HigherIsBetter,
 			Doc: "improved precision, k=3 (Kynkäänniemi et al. 2019): share of samples on the real manifold"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Precision },
-		OfSamples: true,
+		OfSamples: true, Family: "knn",
 	}
 	recall = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 10, Name: "recall", Better: ganexp.HigherIsBetter,
 			Doc: "improved recall, k=3: share of the real sample on the generated manifold"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Recall },
-		OfSamples: true,
+		OfSamples: true, Family: "knn",
 	}
 	density = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 11, Name: "density", Better: ganexp.Neutral,
 			Doc: "density, k=5 (Naeem et al. 2020): 1 when samples sit where real data is dense"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Density },
-		OfSamples: true,
+		OfSamples: true, Family: "knn",
 	}
 	coverage = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 12, Name: "coverage", Better: ganexp.HigherIsBetter,
 			Doc: "coverage, k=5 (Naeem et al. 2020): share of real k-NN balls holding a sample"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Coverage },
-		OfSamples: true,
+		OfSamples: true, Family: "knn",
 	}
 )
 
@@ -43,8 +43,7 @@ const (
 // fidelity computes the four k-NN metrics once per evaluation.
 func (s *Sample) fidelity() metrics.Fidelity {
 	if s.fid == nil {
-		r := s.ref
-		f := metrics.NewFidelity(r.sample, s.Fake, r.dim, r.radiiPR, metrics.KNNRadii(s.Fake, r.dim, kPR), r.radiiDC, kDC)
+		f := s.ref.fid.Fidelity(s.Fake)
 		s.fid = &f
 	}
 	return *s.fid

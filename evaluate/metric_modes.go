@@ -14,25 +14,25 @@ var (
 		MetricInfo: ganexp.MetricInfo{ID: 4, Name: "modes_captured", Better: ganexp.HigherIsBetter,
 			Doc: "modes nearest to at least one high-quality sample (VEEGAN, PacGAN; known-mode data only)"},
 		Measure:   func(s *Sample) float64 { return float64(s.modes().Captured) },
-		OfSamples: true, Modes: true,
+		OfSamples: true, Modes: true, Family: "modes",
 	}
 	hqFraction = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 5, Name: "hq_fraction", Better: ganexp.HigherIsBetter,
 			Doc: "share of samples within 3 std of their nearest mode (known-mode data only)"},
 		Measure:   func(s *Sample) float64 { return s.modes().HQFraction },
-		OfSamples: true, Modes: true,
+		OfSamples: true, Modes: true, Family: "modes",
 	}
 	modeKL = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 6, Name: "mode_kl", Better: ganexp.LowerIsBetter,
 			Doc: "KL(high-quality mode histogram || uniform) (PacGAN Table 1); NULL when no sample is high quality"},
 		Measure:   func(s *Sample) float64 { return s.modes().KL },
-		OfSamples: true, Modes: true,
+		OfSamples: true, Modes: true, Family: "modes",
 	}
 	balancedHQ = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 17, Name: "balanced_hq", Better: ganexp.HigherIsBetter,
 			Doc: "hq_fraction × exp(−mode_kl): the share of samples on a mode, discounted for uneven modes (known-mode data only)"},
 		Measure:   func(s *Sample) float64 { return s.modes().Balanced },
-		OfSamples: true, Modes: true,
+		OfSamples: true, Modes: true, Family: "modes",
 	}
 )
 

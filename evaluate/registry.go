@@ -21,6 +21,18 @@ type Metric struct {
 	// Watched says a non-finite value of the metric is a finding, named
 	// in the trial's non_finite event.
 	Watched bool
+	// Family names the metrics computed together (one k-NN pass gives
+	// precision, recall, density and coverage): the sweep summary reports
+	// their time under it. Empty for a metric computed on its own.
+	Family string
+}
+
+// part is the name the metric's time is reported under.
+func (m Metric) part() string {
+	if m.Family != "" {
+		return m.Family
+	}
+	return m.Name
 }
 
 // Metrics is the registry: every metric ganexp records, in the order

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/ganexp/ganexp"
 	G "gorgonia.org/gorgonia"
@@ -358,6 +359,7 @@ func (s *session) stepG() (lossV, gradNorm float64, err error) {
 
 // evaluate draws eval_samples points from G and hands them to obs.
 func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
+	begin := time.Now()
 	fillNormal(s.evalRng, s.zE.Data().([]float32))
 	if err := s.vmE.RunAll(); err != nil {
 		return false, fmt.Errorf("eval at step %d: %w", s.step, err)
@@ -389,6 +391,7 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 		}
 		snap.DOnGrid = s.dGrid
 	}
+	snap.DrawS = time.Since(begin).Seconds()
 	return obs.Eval(snap)
 }
 

@@ -1,6 +1,10 @@
 package metrics
 
-import "math"
+import (
+	"math"
+
+	"github.com/ganexp/ganexp/metrics/internal/vec"
+)
 
 // Gaussian kernel sums S(X, Y) = Σ_i Σ_j exp(−‖x_i − y_j‖²/(2σ²)) by a
 // Taylor expansion, for points in one or two dimensions. With
@@ -53,7 +57,11 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 	} else {
 		m.values = make([]float64, (p+1)*(p+2)/2)
 	}
-	pow1 := make([]float64, p+1)
+	// rev1 holds w·u1^a backwards (rev1[p−a]) so that each degree's row
+	// is one elementwise multiply-add over ascending slices:
+	// values[row n][b] += w·u1^(n−b) · u2^b for b = 0..n, the same
+	// products added in the same order as term by term.
+	rev1 := make([]float64, p+1)
 	pow2 := make([]float64, p+1)
 	for i := 0; i+dim <= len(x); i += dim {
 		u1 := (x[i] - c[0]) / sigma
@@ -64,24 +72,18 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 		r2 := u1*u1 + u2*u2
 		m.radius = math.Max(m.radius, math.Sqrt(r2))
 		w := math.Exp(-r2 / 2)
-		pow1[0], pow2[0] = w, 1
+		rev1[p], pow2[0] = w, 1
 		for k := 1; k <= p; k++ {
-			pow1[k] = pow1[k-1] * u1
+			rev1[p-k] = rev1[p-k+1] * u1
 			pow2[k] = pow2[k-1] * u2
 		}
 		if dim == 1 {
 			for a := 0; a <= p; a++ {
-				m.values[a] += pow1[a]
+				m.values[a] += rev1[p-a]
 			}
 			continue
 		}
-		k := 0
-		for n := 0; n <= p; n++ {
-			for a := n; a >= 0; a-- {
-				m.values[k] += pow1[a] * pow2[n-a]
-				k++
-			}
-		}
+		vec.Triangle(m.values, rev1, pow2, p)
 	}
 	return m
 }

@@ -1,24 +1,32 @@
 package metrics
 
-import "math"
+import (
+	"math"
+	"slices"
 
-// kdTree indexes a point set for the k-NN and ball queries of KNNRadii and
-// NewFidelity. In the low dimensions of toy GAN data it turns their
-// O(n·m) pair loops into roughly O((n+m) log n) work. Each node also keeps
-// the largest radius of the balls centred in it, so that "which balls hold
-// this point" can skip whole subtrees.
+	"github.com/ganexp/ganexp/metrics/internal/vec"
+)
+
+// kdTree indexes a point set for the k-NN and range queries of KNNRadii
+// and Fidelity. In the low dimensions of toy GAN data it turns their
+// O(n·m) pair loops into roughly O((n+m) log n) work.
+//
+// The tree keeps its own copy of the points in tree order, so that a leaf
+// is one contiguous run of memory and a query reads no index on its way
+// to a coordinate; orig maps a tree position back to the caller's index.
+// Each evaluation builds one tree over 2,500 generated points and asks it
+// 7,500 questions, so these constant factors are most of its cost.
 type kdTree struct {
-	pts   []float64
 	dim   int
-	idx   []int     // point indices, grouped by node
+	pts   []float64 // points in tree order, row-major
+	orig  []int     // orig[p] is the caller's index of tree point p
 	nodes []kdNode  // nodes[0] is the root
 	box   []float64 // per node: dim minima, then dim maxima
-	maxR2 []float64 // per node: largest squared ball radius (ball queries)
-	r2    []float64 // per point squared ball radius, or nil
+	leaf  []int     // the leaves' node ids
 }
 
 type kdNode struct {
-	lo, hi      int // range of idx
+	lo, hi      int // tree positions [lo, hi)
 	left, right int // children, −1 for a leaf
 }
 
@@ -28,43 +36,52 @@ const kdLeaf = 16
 // enough points.
 func useTree(n, dim int) bool { return dim <= 8 && n > 4*kdLeaf }
 
-// newKDTree builds a tree over x (n×dim). radii, when not nil, are the
-// per-point ball radii for ball queries.
-func newKDTree(x []float64, dim int, radii []float64) *kdTree {
+// newKDTree builds a tree over x (n×dim), which it does not keep.
+func newKDTree(x []float64, dim int) *kdTree {
 	n := len(x) / dim
-	t := &kdTree{pts: x, dim: dim, idx: make([]int, n)}
-	for i := range t.idx {
-		t.idx[i] = i
+	t := &kdTree{dim: dim, pts: slices.Clone(x), orig: make([]int, n)}
+	for i := range t.orig {
+		t.orig[i] = i
 	}
-	if radii != nil {
-		t.r2 = squares(radii)
-	}
+	t.nodes = make([]kdNode, 0, 2*n/kdLeaf+1)
+	t.box = make([]float64, 0, cap(t.nodes)*2*dim)
 	t.build(0, n)
 	return t
 }
 
+// build makes the node over tree positions [lo, hi), reordering the
+// points (and orig with them) as it splits.
 func (t *kdTree) build(lo, hi int) int {
 	id := len(t.nodes)
 	t.nodes = append(t.nodes, kdNode{lo: lo, hi: hi, left: -1, right: -1})
 	d := t.dim
-	box := make([]float64, 2*d)
+	at := len(t.box)
+	for range d {
+		t.box = append(t.box, math.Inf(1))
+	}
+	for range d {
+		t.box = append(t.box, math.Inf(-1))
+	}
+	box := t.box[at : at+2*d]
+	// Plain comparisons, not math.Min and math.Max, whose NaN and
+	// signed-zero rules cost a call each: the evaluator passes only
+	// finite samples.
+	pts := t.pts[lo*d : hi*d]
 	for j := 0; j < d; j++ {
-		box[j], box[d+j] = math.Inf(1), math.Inf(-1)
-	}
-	maxR2 := 0.0
-	for _, i := range t.idx[lo:hi] {
-		p := t.pts[i*d : (i+1)*d]
-		for j, v := range p {
-			box[j] = math.Min(box[j], v)
-			box[d+j] = math.Max(box[d+j], v)
+		mn, mx := box[j], box[d+j]
+		for p := j; p < len(pts); p += d {
+			v := pts[p]
+			if v < mn {
+				mn = v
+			}
+			if v > mx {
+				mx = v
+			}
 		}
-		if t.r2 != nil {
-			maxR2 = math.Max(maxR2, t.r2[i])
-		}
+		box[j], box[d+j] = mn, mx
 	}
-	t.box = append(t.box, box...)
-	t.maxR2 = append(t.maxR2, maxR2)
 	if hi-lo <= kdLeaf {
+		t.leaf = append(t.leaf, id)
 		return id
 	}
 	axis, width := 0, -1.0
@@ -74,6 +91,7 @@ func (t *kdTree) build(lo, hi int) int {
 		}
 	}
 	if width == 0 {
+		t.leaf = append(t.leaf, id)
 		return id // all points equal: keep them in one leaf
 	}
 	mid := (lo + hi) / 2
@@ -84,73 +102,296 @@ func (t *kdTree) build(lo, hi int) int {
 	return id
 }
 
-// selectAxis reorders idx[lo:hi] so that idx[k] has the k-th smallest
-// coordinate on axis, smaller ones before it.
+// selectAxis reorders the points at positions [lo, hi) so that position
+// k holds the k-th smallest coordinate on axis, smaller ones before it
+// (Hoare's selection with a median-of-three pivot, as quickselect, on the
+// coordinates in place).
 func (t *kdTree) selectAxis(lo, hi, k, axis int) {
-	quickselect(lo, hi, k,
-		func(i int) float64 { return t.pts[t.idx[i]*t.dim+axis] },
-		func(i, j int) { t.idx[i], t.idx[j] = t.idx[j], t.idx[i] })
+	pts, d := t.pts, t.dim
+	swap := func(i, j int) {
+		t.orig[i], t.orig[j] = t.orig[j], t.orig[i]
+		if d == 2 {
+			pts[2*i], pts[2*j] = pts[2*j], pts[2*i]
+			pts[2*i+1], pts[2*j+1] = pts[2*j+1], pts[2*i+1]
+			return
+		}
+		for c := 0; c < d; c++ {
+			pts[i*d+c], pts[j*d+c] = pts[j*d+c], pts[i*d+c]
+		}
+	}
+	key := func(i int) float64 { return pts[i*d+axis] }
+	hi--
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if key(mid) < key(lo) {
+			swap(mid, lo)
+		}
+		if key(hi) < key(lo) {
+			swap(hi, lo)
+		}
+		if key(hi) < key(mid) {
+			swap(hi, mid)
+		}
+		pivot := key(mid)
+		i, j := lo, hi
+		for i <= j {
+			for key(i) < pivot {
+				i++
+			}
+			for key(j) > pivot {
+				j--
+			}
+			if i <= j {
+				swap(i, j)
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // boxDist2 is the squared distance from p to node's bounding box.
 func (t *kdTree) boxDist2(node int, p []float64) float64 {
 	d := t.dim
+	if d == 2 {
+		// The toy data's dimension, where most queries run: unrolled.
+		box := t.box[node*4 : node*4+4 : node*4+4]
+		x, y := p[0], p[1]
+		s := 0.0
+		if x < box[0] {
+			s = float64((box[0] - x) * (box[0] - x))
+		} else if x > box[2] {
+			s = float64((x - box[2]) * (x - box[2]))
+		}
+		if y < box[1] {
+			s += float64((box[1] - y) * (box[1] - y))
+		} else if y > box[3] {
+			s += float64((y - box[3]) * (y - box[3]))
+		}
+		return s
+	}
 	box := t.box[node*2*d : (node+1)*2*d]
 	s := 0.0
 	for j, v := range p {
 		if v < box[j] {
-			s += (box[j] - v) * (box[j] - v)
+			s += float64((box[j] - v) * (box[j] - v))
 		} else if v > box[d+j] {
-			s += (v - box[d+j]) * (v - box[d+j])
+			s += float64((v - box[d+j]) * (v - box[d+j]))
 		}
 	}
 	return s
 }
 
-// kNearest fills best (ascending, len k, +Inf padded) with the k smallest
-// squared distances from p to tree points other than skip.
-func (t *kdTree) kNearest(node int, p []float64, skip int, best []float64) {
-	if t.boxDist2(node, p) >= best[len(best)-1] {
-		return
+// knnRadii is KNNRadii on the tree's own points, in the caller's order.
+func (t *kdTree) knnRadii(k int) []float64 {
+	return t.knnRadiiMany(k)[0]
+}
+
+// knnRadiiMany is knnRadii for several k at once, from one search for the
+// largest: the k-th nearest is the k-th nearest whatever else is asked.
+//
+// It works a leaf at a time. Each point of a leaf first takes its k
+// nearest within the leaf; the largest k-th distance among them, R,
+// bounds every answer, so only leaves whose boxes come within R of the
+// leaf's box can hold a nearer point. One walk of the tree finds those
+// for all the leaf's points, instead of one walk per point; their points
+// are copied into one run, and each point of the leaf scans that run.
+func (t *kdTree) knnRadiiMany(ks ...int) [][]float64 {
+	d := t.dim
+	k := slices.Max(ks)
+	out := make([][]float64, len(ks))
+	for i := range out {
+		out[i] = make([]float64, len(t.orig))
 	}
-	nd := t.nodes[node]
-	if nd.left < 0 {
-		for _, i := range t.idx[nd.lo:nd.hi] {
-			if i == skip {
-				continue
+	best := make([]float64, k)
+	own := make([]float64, kdLeaf+1) // each point's k-th nearest in its leaf
+	var near []int
+	var cand candidates
+	for _, leaf := range t.leaf {
+		nd := t.nodes[leaf]
+		own = own[:0]
+		bound := 0.0
+		for p := nd.lo; p < nd.hi; p++ {
+			fillInf(best)
+			scanNearest(t.pts[p*d:(p+1)*d], t.pts[nd.lo*d:nd.hi*d], d, p-nd.lo, best)
+			own = append(own, best[k-1])
+			bound = max(bound, best[k-1])
+		}
+		near = t.nearLeaves(near[:0], t.box[leaf*2*d:(leaf+1)*2*d], bound)
+		cand.gather(t, near, leaf)
+		for p := nd.lo; p < nd.hi; p++ {
+			fillInf(best)
+			// The leaf's own points come first in the run (gather puts
+			// them there), so the point itself is at p − lo.
+			self := p - nd.lo
+			q := t.pts[p*d : (p+1)*d]
+			if d == 2 {
+				// Every one of the k nearest is within the point's k-th
+				// nearest in its own leaf: only those few are sorted in.
+				c := vec.Within2(q[0], q[1], own[self], cand.xs, cand.ys, cand.d2, cand.idx)
+				for j, dj := range cand.d2[:c] {
+					if int(cand.idx[j]) != self && dj < best[k-1] {
+						insert(best, dj)
+					}
+				}
+			} else {
+				scanNearest(q, cand.pts, d, self, best)
 			}
-			if d := sqDist(p, t.pts[i*t.dim:(i+1)*t.dim]); d < best[len(best)-1] {
-				insert(best, d)
+			for i, ki := range ks {
+				out[i][t.orig[p]] = math.Sqrt(best[ki-1])
+			}
+		}
+	}
+	return out
+}
+
+func fillInf(b []float64) {
+	for i := range b {
+		b[i] = math.Inf(1)
+	}
+}
+
+// candidates are the points of a set of leaves, copied into one run: in
+// 2-D as a column of x and a column of y (what vec.Within2 reads), with
+// room for its answers; otherwise row-major.
+type candidates struct {
+	pts    []float64 // row-major, above 2-D
+	xs, ys []float64 // 2-D
+	orig   []int     // the caller's index of each
+	d2     []float64 // vec.Within2's distances
+	idx    []int32   // and positions
+}
+
+// gather fills c with the points of the leaves near, those of first (if
+// it is among them) before the others.
+func (c *candidates) gather(t *kdTree, near []int, first int) {
+	d := t.dim
+	c.pts, c.xs, c.ys, c.orig = c.pts[:0], c.xs[:0], c.ys[:0], c.orig[:0]
+	add := func(leaf int) {
+		nd := &t.nodes[leaf]
+		if d == 2 {
+			for p := nd.lo; p < nd.hi; p++ {
+				c.xs = append(c.xs, t.pts[2*p])
+				c.ys = append(c.ys, t.pts[2*p+1])
+			}
+		} else {
+			c.pts = append(c.pts, t.pts[nd.lo*d:nd.hi*d]...)
+		}
+		c.orig = append(c.orig, t.orig[nd.lo:nd.hi]...)
+	}
+	if slices.Contains(near, first) {
+		add(first)
+	}
+	for _, leaf := range near {
+		if leaf != first {
+			add(leaf)
+		}
+	}
+	if n := len(c.orig); cap(c.d2) < n {
+		c.d2, c.idx = make([]float64, n, 2*n), make([]int32, n, 2*n)
+	} else {
+		c.d2, c.idx = c.d2[:n], c.idx[:n]
+	}
+}
+
+// scanNearest inserts into best (ascending) the squared distances from q
+// to the points of pts (row-major) that beat its worst, but for the
+// point at index skip.
+func scanNearest(q, pts []float64, d, skip int, best []float64) {
+	k := len(best) - 1
+	if d == 2 {
+		x, y := q[0], q[1]
+		for j := 0; j+1 < len(pts); j += 2 {
+			dx, dy := x-pts[j], y-pts[j+1]
+			// The same sum as sqDist: (0 + dx²) + dy².
+			if d2 := float64(dx*dx) + float64(dy*dy); d2 < best[k] && j != 2*skip {
+				insert(best, d2)
 			}
 		}
 		return
 	}
-	// Nearer child first, so the bound tightens sooner.
-	a, b := nd.left, nd.right
-	if t.boxDist2(b, p) < t.boxDist2(a, p) {
-		a, b = b, a
+	for p := 0; p*d < len(pts); p++ {
+		if d2 := sqDist(q, pts[p*d:(p+1)*d]); d2 < best[k] && p != skip {
+			insert(best, d2)
+		}
 	}
-	t.kNearest(a, p, skip, best)
-	t.kNearest(b, p, skip, best)
 }
 
-// ballsHolding calls fn(i, d2) for each point i whose ball holds p
-// (squared distance d2 ≤ r_i²) until fn returns false. It reports whether
-// it ran to the end.
-func (t *kdTree) ballsHolding(node int, p []float64, fn func(i int, d2 float64) bool) bool {
-	if t.boxDist2(node, p) > t.maxR2[node] {
-		return true
+// nearLeaves appends to dst the leaves whose boxes come within squared
+// distance r2 of the box b (dim minima, then dim maxima). Every point
+// within r of a point in b lies in one of them: each per-axis gap between
+// the boxes is at most the one between the points, and floating-point
+// subtraction keeps that order.
+func (t *kdTree) nearLeaves(dst []int, b []float64, r2 float64) []int {
+	d := t.dim
+	var stack [64]int
+	top := 1
+	for top > 0 {
+		top--
+		node := stack[top]
+		box := t.box[node*2*d : (node+1)*2*d]
+		s := 0.0
+		for j := range d {
+			if g := b[j] - box[d+j]; g > 0 {
+				s += float64(g * g)
+			} else if g := box[j] - b[d+j]; g > 0 {
+				s += float64(g * g)
+			}
+		}
+		if s > r2 {
+			continue
+		}
+		nd := &t.nodes[node]
+		if nd.left < 0 {
+			dst = append(dst, node)
+			continue
+		}
+		stack[top], stack[top+1] = nd.right, nd.left
+		top += 2
 	}
-	nd := t.nodes[node]
-	if nd.left < 0 {
-		for _, i := range t.idx[nd.lo:nd.hi] {
-			if d := sqDist(p, t.pts[i*t.dim:(i+1)*t.dim]); d <= t.r2[i] {
-				if !fn(i, d) {
-					return false
+	return dst
+}
+
+// pairsWithin calls fn(i, j, d2) for every point i of the query tree qt
+// and point j of t (the caller's indices of each) with squared distance
+// d2 ≤ r2[i]: one range query per point of qt, each with its own radius.
+// Like knnRadii it walks t once per leaf of qt, with the leaf's largest
+// radius, and then each query scans the run of the candidates' points.
+func (t *kdTree) pairsWithin(qt *kdTree, r2 []float64, fn func(i, j int, d2 float64)) {
+	d := t.dim
+	var near []int
+	var cand candidates
+	for _, leaf := range qt.leaf {
+		nd := qt.nodes[leaf]
+		bound := 0.0
+		for p := nd.lo; p < nd.hi; p++ {
+			bound = max(bound, r2[qt.orig[p]])
+		}
+		near = t.nearLeaves(near[:0], qt.box[leaf*2*d:(leaf+1)*2*d], bound)
+		cand.gather(t, near, -1)
+		for p := nd.lo; p < nd.hi; p++ {
+			q, i := qt.pts[p*d:(p+1)*d], qt.orig[p]
+			rq := r2[i]
+			if d == 2 {
+				c := vec.Within2(q[0], q[1], rq, cand.xs, cand.ys, cand.d2, cand.idx)
+				for j, dj := range cand.d2[:c] {
+					fn(i, cand.orig[cand.idx[j]], dj)
+				}
+				continue
+			}
+			for j := 0; j*d < len(cand.pts); j++ {
+				if d2 := sqDist(q, cand.pts[j*d:(j+1)*d]); d2 <= rq {
+					fn(i, cand.orig[j], d2)
 				}
 			}
 		}
-		return true
 	}
-	return t.ballsHolding(nd.left, p, fn) && t.ballsHolding(nd.right, p, fn)
 }

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"math"
-	"slices"
 )
 
 // KNNRadii returns, for each point of x, the Euclidean distance to its
@@ -15,17 +14,7 @@ func KNNRadii(x []float64, dim, k int) []float64 {
 		panic("metrics: KNNRadii needs more than k points")
 	}
 	if useTree(n, dim) {
-		t := newKDTree(x, dim, nil)
-		r := make([]float64, n)
-		best := make([]float64, k)
-		for i := range r {
-			for j := range best {
-				best[j] = math.Inf(1)
-			}
-			t.kNearest(0, x[i*dim:(i+1)*dim], i, best)
-			r[i] = math.Sqrt(best[k-1])
-		}
-		return r
+		return newKDTree(x, dim).knnRadii(k)
 	}
 	// best[i*k:(i+1)*k] holds point i's k smallest squared distances,
 	// ascending.
@@ -129,37 +118,90 @@ func NewFidelity(real, fake []float64, dim int, realPR, fakePR, realDC []float64
 	}
 }
 
-// fidelityTree computes NewFidelity with k-d trees of the balls.
+// fidelityTree computes NewFidelity with k-d trees of both samples.
 func fidelityTree(real, fake []float64, dim int, realPR, fakePR, realDC []float64, kDC int) Fidelity {
-	m, n := len(fake)/dim, len(real)/dim
-	prTree := newKDTree(real, dim, realPR)
-	dcTree := newKDTree(real, dim, realDC)
-	fakeTree := newKDTree(fake, dim, fakePR)
-	covered := make([]bool, n)
-	inReal, count := 0, 0
-	for j := 0; j < m; j++ {
-		y := fake[j*dim : (j+1)*dim]
-		if !prTree.ballsHolding(0, y, func(int, float64) bool { return false }) {
-			inReal++
-		}
-		dcTree.ballsHolding(0, y, func(i int, _ float64) bool {
-			count++
-			covered[i] = true
-			return true
-		})
+	return fidelityWithin(real, fake, dim, newKDTree(real, dim), newKDTree(fake, dim), realPR, fakePR, realDC, kDC)
+}
+
+// fidelityWithin is NewFidelity's numbers by range queries on trees of
+// the real (rt) and generated (ft) points.
+//
+// Every ball test is turned around into a range query with the ball's own
+// radius, which prunes far better than asking which of many balls of
+// different sizes hold a point: each real point x_i finds the generated
+// points within its density ball (counting them for density and
+// coverage, and marking those also within its precision ball), and each
+// generated point finds the real points within its own ball (recall).
+// The comparisons are the same d² ≤ r² as NewFidelity's, so are the
+// numbers.
+func fidelityWithin(real, fake []float64, d int, rt, ft *kdTree, realPR, fakePR, realDC []float64, kDC int) Fidelity {
+	m, n := len(fake)/d, len(real)/d
+	inReal := make([]bool, m)     // precision: fake j in some real ball
+	realInFake := make([]bool, n) // recall: real i in some fake ball
+	hits := make([]int, n)        // density and coverage: fakes in real ball i
+	pr2, dc2, reach := squares(realPR), squares(realDC), make([]float64, n)
+	for i := range reach {
+		reach[i] = max(pr2[i], dc2[i])
 	}
-	recalled := 0
-	for i := 0; i < n; i++ {
-		if !fakeTree.ballsHolding(0, real[i*dim:(i+1)*dim], func(int, float64) bool { return false }) {
-			recalled++
+	ft.pairsWithin(rt, reach, func(i, j int, d2 float64) {
+		if d2 <= dc2[i] {
+			hits[i]++
+		}
+		if d2 <= pr2[i] {
+			inReal[j] = true
+		}
+	})
+	rt.pairsWithin(ft, squares(fakePR), func(j, i int, _ float64) { realInFake[i] = true })
+	count, covered := 0, 0
+	for _, h := range hits {
+		count += h
+		if h > 0 {
+			covered++
 		}
 	}
 	return Fidelity{
-		Precision: float64(inReal) / float64(m),
-		Recall:    float64(recalled) / float64(n),
+		Precision: float64(countTrue(inReal)) / float64(m),
+		Recall:    float64(countTrue(realInFake)) / float64(n),
 		Density:   float64(count) / float64(kDC*m),
-		Coverage:  float64(countTrue(covered)) / float64(n),
+		Coverage:  float64(covered) / float64(n),
 	}
+}
+
+// FidelityRef is a reference sample prepared once for Fidelity: its k-NN
+// radii and a k-d tree of its points. A trial compares every evaluation
+// with the same reference sample, so only the generated sample's tree and
+// radii are built per evaluation.
+type FidelityRef struct {
+	real           []float64
+	dim, kPR, kDC  int
+	realPR, realDC []float64
+	tree           *kdTree // nil where brute force is faster
+}
+
+// NewFidelityRef prepares real (n×dim) with k-NN balls of kPR (precision
+// and recall) and kDC (density and coverage) neighbours.
+func NewFidelityRef(real []float64, dim, kPR, kDC int) *FidelityRef {
+	r := &FidelityRef{real: real, dim: dim, kPR: kPR, kDC: kDC}
+	if useTree(len(real)/dim, dim) {
+		r.tree = newKDTree(real, dim)
+		radii := r.tree.knnRadiiMany(kPR, kDC)
+		r.realPR, r.realDC = radii[0], radii[1]
+		return r
+	}
+	r.realPR, r.realDC = KNNRadii(real, dim, kPR), KNNRadii(real, dim, kDC)
+	return r
+}
+
+// Fidelity is NewFidelity(real, fake, dim, realPR, KNNRadii(fake, dim,
+// kPR), realDC, kDC), the same numbers, with the reference's work done.
+func (r *FidelityRef) Fidelity(fake []float64) Fidelity {
+	d := r.dim
+	m, n := len(fake)/d, len(r.real)/d
+	if r.tree == nil || !useTree(max(m, n), d) {
+		return NewFidelity(r.real, fake, d, r.realPR, KNNRadii(fake, d, r.kPR), r.realDC, r.kDC)
+	}
+	ft := newKDTree(fake, d)
+	return fidelityWithin(r.real, fake, d, r.tree, ft, r.realPR, ft.knnRadii(r.kPR), r.realDC, r.kDC)
 }
 
 func squares(r []float64) []float64 {
@@ -204,10 +246,11 @@ type SWDRef struct {
 // NewSWDRef projects y onto each direction and sorts the projections.
 func NewSWDRef(y []float64, dim int, dirs []float64) *SWDRef {
 	r := &SWDRef{dim: dim, dirs: dirs}
+	var s sorter
 	for l := 0; l+dim <= len(dirs); l += dim {
 		p := make([]float64, len(y)/dim)
 		project(p, y, dirs[l:l+dim])
-		slices.Sort(p)
+		s.sort(p)
 		r.proj = append(r.proj, p)
 	}
 	return r
@@ -220,10 +263,11 @@ func (r *SWDRef) Distance(x []float64) float64 {
 		panic("metrics: SlicedWasserstein needs samples of equal size")
 	}
 	a := make([]float64, n)
+	var s sorter
 	total := 0.0
 	for l, b := range r.proj {
 		project(a, x, r.dirs[l*r.dim:(l+1)*r.dim])
-		slices.Sort(a)
+		s.sort(a)
 		w := 0.0
 		for i := range a {
 			w += math.Abs(a[i] - b[i])

@@ -182,6 +182,86 @@ func TestNewBins(t *testing.T) {
 	}
 }
 
+// plainBins is k-means++ and Lloyd's iterations as the definition
+// states them, every distance to every centre recomputed at each seeding
+// step, for comparison with NewBins' shortcuts.
+func plainBins(real []float64, dim, k int, r *rand.Rand) []float64 {
+	n := len(real) / dim
+	near := func(p, c []float64) (int, float64) {
+		best, bestD := 0, math.Inf(1)
+		for b := 0; b*dim < len(c); b++ {
+			if d := sqDist(p, c[b*dim:(b+1)*dim]); d < bestD {
+				best, bestD = b, d
+			}
+		}
+		return best, bestD
+	}
+	first := r.IntN(n)
+	c := slices.Clone(real[first*dim : (first+1)*dim])
+	d2 := make([]float64, n)
+	for len(c) < k*dim {
+		total := 0.0
+		for i := range d2 {
+			_, d2[i] = near(real[i*dim:(i+1)*dim], c)
+			total += d2[i]
+		}
+		u, pick := r.Float64()*total, n-1
+		for i, v := range d2 {
+			if u -= v; u < 0 {
+				pick = i
+				break
+			}
+		}
+		c = append(c, real[pick*dim:(pick+1)*dim]...)
+	}
+	assign := make([]int, n)
+	for iter := 0; iter < 100; iter++ {
+		moved := false
+		for i := range assign {
+			if b, _ := near(real[i*dim:(i+1)*dim], c); b != assign[i] || iter == 0 {
+				assign[i], moved = b, true
+			}
+		}
+		if !moved {
+			break
+		}
+		sums, counts := make([]float64, k*dim), make([]int, k)
+		for i, b := range assign {
+			counts[b]++
+			for j := 0; j < dim; j++ {
+				sums[b*dim+j] += real[i*dim+j]
+			}
+		}
+		for b := range counts {
+			for j := 0; counts[b] > 0 && j < dim; j++ {
+				c[b*dim+j] = sums[b*dim+j] / float64(counts[b])
+			}
+		}
+	}
+	return c
+}
+
+// TestNewBinsMatchesThePlainAlgorithm: NewBins' incremental seeding and
+// 2-D loops give exactly the centres of the plain algorithm, on the ring
+// in 2-D and on Gaussian data in 3-D.
+func TestNewBinsMatchesThePlainAlgorithm(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	gauss := make([]float64, 3*900)
+	for i := range gauss {
+		gauss[i] = r.NormFloat64()
+	}
+	for _, c := range []struct {
+		x   []float64
+		dim int
+	}{{ring(r, 2500), 2}, {gauss, 3}} {
+		got := NewBins(c.x, c.dim, 20, rand.New(rand.NewPCG(8, 8))).Centres
+		want := plainBins(c.x, c.dim, 20, rand.New(rand.NewPCG(8, 8)))
+		if !slices.Equal(got, want) {
+			t.Errorf("dim %d: centres differ from the plain algorithm's", c.dim)
+		}
+	}
+}
+
 func TestNormalQuantile(t *testing.T) {
 	// Φ⁻¹(0.025) = −1.959964 (standard tables).
 	if got := normalQuantile(0.025); math.Abs(got+1.959964) > 1e-6 {
@@ -262,4 +342,26 @@ func spread(x []float64, dim int) []float64 {
 		copy(out[i*9*dim:], x[i*dim:(i+1)*dim])
 	}
 	return out
+}
+
+// TestFidelityRefMatchesNewFidelity: preparing the reference once gives
+// exactly NewFidelity's numbers, with trees (2-D, many points) and by brute
+// force (few points, or high dimension).
+func TestFidelityRefMatchesNewFidelity(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []struct{ n, m, dim int }{{2500, 2500, 2}, {400, 300, 2}, {40, 40, 2}, {300, 300, 12}} {
+		real, fake := make([]float64, c.n*c.dim), make([]float64, c.m*c.dim)
+		for i := range real {
+			real[i] = r.NormFloat64()
+		}
+		for i := range fake {
+			fake[i] = 0.8*r.NormFloat64() + 0.3
+		}
+		ref := NewFidelityRef(real, c.dim, 3, 5)
+		got := ref.Fidelity(fake)
+		want := NewFidelity(real, fake, c.dim, KNNRadii(real, c.dim, 3), KNNRadii(fake, c.dim, 3), KNNRadii(real, c.dim, 5), 5)
+		if got != want {
+			t.Errorf("%+v: ref %+v, direct %+v", c, got, want)
+		}
+	}
 }

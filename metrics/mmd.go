@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -22,8 +23,9 @@ func MMD2(x, y []float64, dim int, sigma float64) float64 {
 // MMDRef is a fixed reference sample for MMD2 with its own kernel sum
 // computed once, so that comparing many samples against it costs the
 // cross and self sums of the new sample only. In one and two dimensions
-// those sums use the Taylor expansion of gausssum.go whenever it is
-// accurate to 1e-13 per kernel value, and direct sums otherwise.
+// those sums use the Taylor expansion of gausssum.go for every point
+// close enough to the centre for it to be accurate to 1e-13 per kernel
+// value, and direct sums for the others.
 type MMDRef struct {
 	y      []float64
 	dim    int
@@ -31,7 +33,7 @@ type MMDRef struct {
 	g      float64
 	kyy    float64
 	centre []float64
-	ymom   moments // moments of y up to taylorMaxDegree; nil values above 2-D
+	ymom   moments // moments of y, grown to the degree asked; nil values above 2-D
 	fact   []float64
 }
 
@@ -48,11 +50,44 @@ func NewMMDRef(y []float64, dim int, sigma float64) *MMDRef {
 			r.centre[j] += y[i*dim+j] / float64(n)
 		}
 	}
-	if dim <= 2 {
-		r.ymom = newMoments(y, dim, r.centre, sigma, taylorMaxDegree)
+	if dim > 2 {
+		r.kyy = 2 * kernelSumSelf(y, dim, r.g) / float64(n*(n-1))
+		return r
 	}
-	r.kyy = 2 * r.selfSum(y, r.ymom) / float64(n*(n-1))
+	ry := radiusOf(y, dim, r.centre, sigma)
+	r.ymom.radius = ry
+	if p := taylorDegree(ry * ry); p >= 0 {
+		r.ymoments(p)
+		r.kyy = 2 * selfSumMoments(r.ymom, p, dim, r.fact, n) / float64(n*(n-1))
+	} else {
+		r.kyy = 2 * kernelSumSelf(y, dim, r.g) / float64(n*(n-1))
+	}
 	return r
+}
+
+// ymoments returns the reference's moments to degree p, computing them
+// again when an earlier evaluation needed fewer: a moment's value does
+// not depend on the degree it was computed to, so the numbers are those
+// of computing them to the top degree once, at a fraction of the cost
+// for samples near the centre.
+func (r *MMDRef) ymoments(p int) moments {
+	if r.ymom.values == nil || r.ymom.p < p {
+		// Growing goes to the top degree at once: computing them again
+		// at each larger degree a trial meets costs more.
+		to := p
+		if r.ymom.values != nil {
+			to = taylorMaxDegree
+		}
+		r.ymom = newMoments(r.y, r.dim, r.centre, r.sigma, to)
+	}
+	return r.ymom.truncate(p, r.dim)
+}
+
+// selfSumMoments is Σ_{i<j} k(x_i, x_j) over the n points with moments
+// mom, to degree p.
+func selfSumMoments(mom moments, p, dim int, fact []float64, n int) float64 {
+	t := mom.truncate(p, dim)
+	return (pairSum(t, t, dim, fact) - float64(n)) / 2 // drop the diagonal, where k = 1
 }
 
 // MMD2 is MMD2(x, ref, dim, sigma).
@@ -61,38 +96,106 @@ func (r *MMDRef) MMD2(x []float64) float64 {
 	if m < 2 {
 		panic("metrics: MMD2 needs at least two points in each set")
 	}
-	var xmom moments
-	if r.dim <= 2 {
-		rx := radiusOf(x, r.dim, r.centre, r.sigma)
-		if p := taylorDegree(rx * math.Max(rx, r.ymom.radius)); p >= 0 {
-			xmom = newMoments(x, r.dim, r.centre, r.sigma, p)
-		}
+	var self, cross float64
+	if r.dim > 2 {
+		self, cross = kernelSumSelf(x, r.dim, r.g), kernelSumCross(x, r.y, r.dim, r.g)
+	} else {
+		self, cross, _ = r.sums(x)
 	}
-	kxx := 2 * r.selfSum(x, xmom) / float64(m*(m-1))
-	kxy := r.crossSum(x, xmom) / float64(m*n)
+	kxx := 2 * self / float64(m*(m-1))
+	kxy := cross / float64(m*n)
 	return kxx + r.kyy - 2*kxy
 }
 
-// selfSum is Σ_{i<j} k(x_i, x_j), from moments when they are accurate.
-func (r *MMDRef) selfSum(x []float64, mom moments) float64 {
-	n := len(x) / r.dim
-	if mom.values != nil {
-		if p := taylorDegree(mom.radius * mom.radius); p >= 0 && p <= mom.p {
-			full := pairSum(mom.truncate(p, r.dim), mom.truncate(p, r.dim), r.dim, r.fact)
-			return (full - float64(n)) / 2 // drop the diagonal, where k = 1
-		}
-	}
-	return kernelSumSelf(x, r.dim, r.g)
-}
+// Costs of the two ways to sum, in nanoseconds on one core (measured by
+// BenchmarkMMDParts): one Taylor term of one point, and one kernel value
+// summed directly.
+const (
+	costTerm   = 1.2
+	costKernel = 3.5
+)
 
-// crossSum is Σ_{i,j} k(x_i, y_j) against the reference.
-func (r *MMDRef) crossSum(x []float64, mom moments) float64 {
-	if mom.values != nil {
-		if p := taylorDegree(mom.radius * r.ymom.radius); p >= 0 && p <= mom.p {
-			return pairSum(mom.truncate(p, r.dim), r.ymom.truncate(p, r.dim), r.dim, r.fact)
+// sums returns Σ_{i<j} k(x_i, x_j) and Σ_{i,j} k(x_i, y_j) in 1-D or 2-D.
+//
+// The Taylor expansion's degree grows with the farthest point from the
+// centre, and past a point at a few σ no degree up to taylorMaxDegree is
+// accurate: one stray sample would otherwise send all 2,500 × 5,000 kernel
+// values of an evaluation to the direct sum. So the points are split: the
+// far ones, which are few when it pays, are summed directly against
+// everything, and the near ones by their moments at the degree their own
+// radius needs. The split minimises the two costs above; far says how
+// many points were summed directly.
+func (r *MMDRef) sums(x []float64) (self, cross float64, far int) {
+	d := r.dim
+	m, n := len(x)/d, len(r.y)/d
+	ry := r.ymom.radius
+	radius := make([]float64, m)
+	order := make([]int, m)
+	for i := range radius {
+		radius[i] = radiusOf(x[i*d:(i+1)*d], d, r.centre, r.sigma)
+		order[i] = i
+	}
+	// The farthest points, farthest first: candidates for the direct sum.
+	cands := min(m, max(16, m/8))
+	quickselect(0, m, cands-1, func(i int) float64 { return -radius[order[i]] }, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	slices.SortFunc(order[:cands], func(a, b int) int { return cmp.Compare(radius[b], radius[a]) })
+	rest := 0.0 // the largest radius among the points not in candidates
+	for _, i := range order[cands:] {
+		rest = math.Max(rest, radius[i])
+	}
+	terms := func(p int) float64 {
+		if d == 1 {
+			return float64(p + 1)
+		}
+		return float64((p + 1) * (p + 2) / 2)
+	}
+	bestF, bestP, bestCost := m, -1, float64(m)*float64(m+n)*costKernel
+	for f := 0; f <= cands; f++ {
+		rn := rest // the near points' radius with the f farthest taken out
+		if f < cands {
+			rn = radius[order[f]]
+		}
+		if f == m {
+			break
+		}
+		p := taylorDegree(rn * math.Max(rn, ry))
+		if p < 0 {
+			continue
+		}
+		cost := float64(m-f)*terms(p)*costTerm + float64(f)*float64(m+n)*costKernel
+		if cost < bestCost {
+			bestF, bestP, bestCost = f, p, cost
 		}
 	}
-	return kernelSumCross(x, r.y, r.dim, r.g)
+	if bestP < 0 || taylorDegree(ry*ry) < 0 {
+		return kernelSumSelf(x, d, r.g), kernelSumCross(x, r.y, d, r.g), m
+	}
+	farX := make([]float64, 0, bestF*d)
+	for _, i := range order[:bestF] {
+		farX = append(farX, x[i*d:(i+1)*d]...)
+	}
+	near := x
+	if bestF > 0 {
+		isFar := make([]bool, m)
+		for _, i := range order[:bestF] {
+			isFar[i] = true
+		}
+		near = make([]float64, 0, (m-bestF)*d)
+		for i := 0; i < m; i++ {
+			if !isFar[i] {
+				near = append(near, x[i*d:(i+1)*d]...)
+			}
+		}
+	}
+	xm := newMoments(near, d, r.centre, r.sigma, bestP)
+	pSelf, pCross := taylorDegree(xm.radius*xm.radius), taylorDegree(xm.radius*ry)
+	self = selfSumMoments(xm, pSelf, d, r.fact, len(near)/d)
+	cross = pairSum(xm.truncate(pCross, d), r.ymoments(pCross), d, r.fact)
+	// The far points, directly: with each other, with the near ones, and
+	// with the reference.
+	self += kernelSumSelf(farX, d, r.g) + kernelSumCross(farX, near, d, r.g)
+	cross += kernelSumCross(farX, r.y, d, r.g)
+	return self, cross, bestF
 }
 
 // kernelSumSelf is Σ_{i<j} exp(−g‖x_i−x_j‖²).
@@ -140,11 +243,16 @@ func kernelRow(a, ys []float64, dim int, g float64) float64 {
 	return sum
 }
 
+// sqDist is ‖a − b‖². Each square is rounded before it is added (the
+// conversion stops the compiler from fusing them, as it may with
+// GOAMD64=v3), so that every distance the metrics compare is the same
+// number whichever loop computed it: here, the 2-D loops written out
+// elsewhere, the box distances that prune the k-d tree, or vec.Within2.
 func sqDist(a, b []float64) float64 {
 	s := 0.0
 	for k := range a {
 		d := a[k] - b[k]
-		s += d * d
+		s += float64(d * d)
 	}
 	return s
 }
@@ -153,31 +261,89 @@ func sqDist(a, b []float64) float64 {
 // of the first maxPoints points of x: the median heuristic for the RBF
 // bandwidth (Gretton et al. 2012, §8). Capping the points keeps it cheap;
 // the median of a random subset is a consistent estimate.
+//
+// It selects among the squared distances (the root keeps their order, so
+// the root of the one it finds is the median), without storing the
+// 499,500 of 1,000 points: one pass counts their top 16 bits, a second
+// keeps only those in the bucket that holds the median (about one in a
+// hundred), and a radix selection finishes on those.
 func MedianDistance(x []float64, dim, maxPoints int) float64 {
 	n := min(len(x)/dim, maxPoints)
 	if n < 2 {
 		panic("metrics: MedianDistance needs at least two points")
 	}
-	d := make([]float64, 0, n*(n-1)/2)
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			d = append(d, math.Sqrt(sqDist(x[i*dim:(i+1)*dim], x[j*dim:(j+1)*dim])))
+	rows := pairRows{x: x, dim: dim, buf: make([]float64, n)}
+	count := make([]int32, 1<<(64-coarseShift))
+	for i := 0; i < n-1; i++ {
+		for _, v := range rows.row(i, n) {
+			count[math.Float64bits(v)>>coarseShift]++
 		}
 	}
-	mid := len(d) / 2
-	upper := nthSmallest(d, mid)
-	if len(d)%2 == 1 {
-		return upper
+	m := n * (n - 1) / 2
+	ks := []int{m / 2}
+	if m%2 == 0 {
+		ks = []int{m/2 - 1, m / 2}
 	}
-	// nthSmallest left the mid smallest values in d[:mid].
-	return (slices.Max(d[:mid]) + upper) / 2
+	// Each k's bucket and its rank within it.
+	buckets, ranks := make([]uint64, len(ks)), make([]int, len(ks))
+	for j, k := range ks {
+		b := 0
+		for k >= int(count[b]) {
+			k -= int(count[b])
+			b++
+		}
+		buckets[j], ranks[j] = uint64(b), k
+	}
+	kept := make([][]float64, len(ks))
+	for j, b := range buckets {
+		kept[j] = make([]float64, 0, count[b])
+	}
+	for i := 0; i < n-1; i++ {
+		for _, v := range rows.row(i, n) {
+			b := math.Float64bits(v) >> coarseShift
+			for j, want := range buckets {
+				if b == want {
+					kept[j] = append(kept[j], v)
+				}
+			}
+		}
+	}
+	sum := 0.0
+	for j := range ks {
+		sum += math.Sqrt(selectFrom(kept[j], ranks[j], coarseShift-12))
+	}
+	return sum / float64(len(ks))
 }
 
-// nthSmallest returns the k-th smallest (0-based) value of d, reordering
-// d so that d[:k] holds smaller or equal values.
-func nthSmallest(d []float64, k int) float64 {
-	quickselect(0, len(d), k, func(i int) float64 { return d[i] }, func(i, j int) { d[i], d[j] = d[j], d[i] })
-	return d[k]
+// coarseShift puts a non-negative float64's exponent and top five
+// mantissa bits in MedianDistance's first digit.
+const coarseShift = 47
+
+// pairRows computes the squared distances of a point set row by row.
+type pairRows struct {
+	x   []float64
+	dim int
+	buf []float64
+}
+
+// row returns the squared distances from point i to points i+1…n−1, in a
+// buffer the next call reuses.
+func (r *pairRows) row(i, n int) []float64 {
+	x, dim := r.x, r.dim
+	out := r.buf[:n-1-i]
+	if dim == 2 {
+		a, b := x[2*i], x[2*i+1]
+		for j := range out {
+			d0, d1 := a-x[2*(i+1+j)], b-x[2*(i+1+j)+1]
+			out[j] = float64(d0*d0) + float64(d1*d1) // sqDist's sum, in its order
+		}
+		return out
+	}
+	xi := x[i*dim : (i+1)*dim]
+	for j := range out {
+		out[j] = sqDist(xi, x[(i+1+j)*dim:(i+2+j)*dim])
+	}
+	return out
 }
 
 // quickselect reorders the items lo..hi−1 (through swap) so that item k

@@ -91,35 +91,76 @@ func TestMedianDistance(t *testing.T) {
 	}
 }
 
-func TestNthSmallest(t *testing.T) {
+func TestSelectFrom(t *testing.T) {
+	// Against sorting, on shapes that take each path: few values (sorted
+	// directly), many distinct ones (several radix passes), many equal
+	// ones (every digit, down to the last), and zeros.
 	r := rand.New(rand.NewPCG(3, 3))
-	for _, n := range []int{1, 2, 3, 10, 101, 1000} {
-		for _, shape := range []string{"random", "sorted", "equal"} {
+	for _, n := range []int{1, 2, 3, 10, 101, 1000, 20000, 4096} {
+		for _, shape := range []string{"random", "ints", "sorted", "equal", "zeros", "clustered"} {
 			d := make([]float64, n)
 			for i := range d {
 				switch shape {
 				case "random":
+					d[i] = r.ExpFloat64() * math.Pow(10, float64(r.IntN(10)-5))
+				case "ints":
 					d[i] = float64(r.IntN(50))
 				case "sorted":
 					d[i] = float64(i)
 				case "equal":
 					d[i] = 7
+				case "zeros":
+					d[i] = float64(r.IntN(2)) * 1e-300
+				case "clustered":
+					d[i] = 4 + 1e-12*float64(r.IntN(100))
 				}
 			}
+			orig := slices.Clone(d)
 			sorted := slices.Clone(d)
 			slices.Sort(sorted)
 			for _, k := range []int{0, n / 2, n - 1} {
-				work := slices.Clone(d)
-				if got, want := nthSmallest(work, k), sorted[k]; got != want {
+				if got, want := selectFrom(d, k, 52), sorted[k]; got != want {
 					t.Errorf("n=%d %s k=%d: got %v, want %v", n, shape, k, got, want)
 				}
-				for _, v := range work[:k] {
-					if v > sorted[k] {
-						t.Errorf("n=%d %s k=%d: %v before the k-th value %v", n, shape, k, v, sorted[k])
-						break
-					}
-				}
 			}
+			if !slices.Equal(d, orig) {
+				t.Errorf("n=%d %s: the input changed", n, shape)
+			}
+		}
+	}
+}
+
+// TestMedianDistanceMatchesSorting: the two-pass selection gives the
+// median of the sorted pair distances exactly, for odd and even pair
+// counts, on the ring (many equal exponents), on points with duplicates
+// (zero distances, where the two middle values straddle buckets), and in
+// 3-D.
+func TestMedianDistanceMatchesSorting(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, c := range []struct {
+		name string
+		x    []float64
+		dim  int
+	}{
+		{"ring", ring(r, 300), 2},
+		{"ring-odd", ring(r, 7), 2}, // 21 pairs
+		{"duplicates", []float64{0, 0, 0, 0, 1, 1, 2, 2}, 2},
+		{"3d", gaussian(r, 150)[:3*99], 3}, // 4,851 pairs
+	} {
+		n := len(c.x) / c.dim
+		var d []float64
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				d = append(d, math.Sqrt(sqDist(c.x[i*c.dim:(i+1)*c.dim], c.x[j*c.dim:(j+1)*c.dim])))
+			}
+		}
+		slices.Sort(d)
+		want := d[len(d)/2]
+		if len(d)%2 == 0 {
+			want = (d[len(d)/2-1] + d[len(d)/2]) / 2
+		}
+		if got := MedianDistance(c.x, c.dim, 1000); got != want {
+			t.Errorf("%s: got %v, want %v", c.name, got, want)
 		}
 	}
 }

@@ -24,11 +24,21 @@ func NewBins(real []float64, dim, k int, r *rand.Rand) Bins {
 	c := make([]float64, 0, k*dim)
 	first := r.IntN(n)
 	c = append(c, real[first*dim:(first+1)*dim]...)
+	// d2[i] is point i's squared distance to its nearest centre so far.
+	// Each new centre can only lower it, so it is updated against that
+	// centre alone: the same minimum as a search over every centre, for a
+	// k-th of the work.
 	d2 := make([]float64, n)
+	for i := range d2 {
+		d2[i] = math.Inf(1)
+	}
 	for len(c) < k*dim {
+		newest := c[len(c)-dim:]
 		total := 0.0
 		for i := 0; i < n; i++ {
-			_, d2[i] = nearest(real[i*dim:(i+1)*dim], c, dim)
+			if d := sqDist(real[i*dim:(i+1)*dim], newest); d < d2[i] {
+				d2[i] = d
+			}
 			total += d2[i]
 		}
 		u := r.Float64() * total
@@ -81,9 +91,20 @@ func NewBins(real []float64, dim, k int, r *rand.Rand) Bins {
 }
 
 // nearest returns the index of the centre nearest to p and its squared
-// distance.
+// distance, the first such centre on a tie. Assigning points to bins is
+// most of NewBins and NDB, so 2-D has its own loop.
 func nearest(p, centres []float64, dim int) (int, float64) {
 	best, bestD := 0, math.Inf(1)
+	if dim == 2 {
+		x, y := p[0], p[1]
+		for j := 0; j+1 < len(centres); j += 2 {
+			dx, dy := x-centres[j], y-centres[j+1]
+			if d := float64(dx*dx) + float64(dy*dy); d < bestD { // sqDist's sum, in its order
+				best, bestD = j/2, d
+			}
+		}
+		return best, bestD
+	}
 	for b := 0; b*dim < len(centres); b++ {
 		if d := sqDist(p, centres[b*dim:(b+1)*dim]); d < bestD {
 			best, bestD = b, d

@@ -133,13 +133,17 @@ func TestSweepRunInProcess(t *testing.T) {
 	if !strings.HasPrefix(lines[2], "  tracking ") || !strings.Contains(lines[2], "% of trial time (metrics ") {
 		t.Errorf("line 3: %q", lines[2])
 	}
-	// G samples the data exactly, so every trial captures all 8 modes.
-	if !strings.HasPrefix(lines[3], "best trial: ") || !strings.Contains(lines[3], " modes_captured=8 ") {
+	// The metrics' time by metric, the k-NN family and the others.
+	if !strings.HasPrefix(lines[3], "  metrics: ") || !strings.Contains(lines[3], "knn ") || !strings.Contains(lines[3], "mmd2 ") {
 		t.Errorf("line 4: %q", lines[3])
 	}
+	// G samples the data exactly, so every trial captures all 8 modes.
+	if !strings.HasPrefix(lines[4], "best trial: ") || !strings.Contains(lines[4], " modes_captured=8 ") {
+		t.Errorf("line 5: %q", lines[4])
+	}
 	// The hint names the database, which is not the default one.
-	if got, want := lines[4], "next: ganexp report --best --db "+filepath.Join(dir, "g.db"); got != want {
-		t.Errorf("line 5: got %q, want %q", got, want)
+	if got, want := lines[5], "next: ganexp report --best --db "+filepath.Join(dir, "g.db"); got != want {
+		t.Errorf("line 6: got %q, want %q", got, want)
 	}
 	out.Reset()
 	o.DryRun = true

@@ -280,6 +280,9 @@ func printSummary(ctx context.Context, a *App, store *db.DB, plan *sweep.Plan, s
 	}
 	if sum.Tracking.WallS > 0 {
 		fmt.Fprintf(w, "  %s\n", sum.Tracking)
+		if parts := sum.Tracking.PartsString(); parts != "" {
+			fmt.Fprintf(w, "  %s\n", parts)
+		}
 	}
 	rows, err := store.Trials(ctx, db.Filter{Sweep: plan.Name})
 	if err != nil {

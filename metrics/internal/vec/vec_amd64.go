@@ -1,0 +1,13 @@
+//go:build amd64 && !purego
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT
+
+//go:noescape
+func within2AVX512(x, y, r2 float64, xs, ys *float64, n int, d2 *float64, idx *int32) int
+
+//go:noescape
+func triangleAVX512(values, rev1, pow2 *float64, p int)
