@@ -44,9 +44,13 @@ func taylorDegree(t float64) int {
 // moments are the A_ab of one point set, for degree p.
 type moments struct {
 	p      int
-	values []float64 // in order n = 0..p, a = n..0 (b = n−a); 1-D: a = 0..p
+	values []float64 // 1-D: a = 0..p; 2-D: row n = a+b at n·stride, entry b
+	stride int       // 2-D: the rows' spacing, a multiple of 8 ≥ p+1
 	radius float64   // max ‖u‖
 }
+
+// at is A_ab in 2-D.
+func (m moments) at(a, b int) float64 { return m.values[(a+b)*m.stride+b] }
 
 // newMoments computes the moments of x (n×dim, dim 1 or 2) about centre
 // c with bandwidth sigma, up to degree p.
@@ -55,14 +59,16 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 	if dim == 1 {
 		m.values = make([]float64, p+1)
 	} else {
-		m.values = make([]float64, (p+1)*(p+2)/2)
+		m.stride = vec.TriangleStride(p)
+		m.values = make([]float64, (p+1)*m.stride)
 	}
 	// rev1 holds w·u1^a backwards (rev1[p−a]) so that each degree's row
 	// is one elementwise multiply-add over ascending slices:
 	// values[row n][b] += w·u1^(n−b) · u2^b for b = 0..n, the same
-	// products added in the same order as term by term.
-	rev1 := make([]float64, p+1)
-	pow2 := make([]float64, p+1)
+	// products added in the same order as term by term. Both have the
+	// padding vec.Triangle reads past the last power.
+	rev1 := make([]float64, p+1+vec.Pad)
+	pow2 := make([]float64, p+1+vec.Pad)
 	for i := 0; i+dim <= len(x); i += dim {
 		u1 := (x[i] - c[0]) / sigma
 		u2 := 0.0
@@ -70,7 +76,9 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 			u2 = (x[i+1] - c[1]) / sigma
 		}
 		r2 := u1*u1 + u2*u2
-		m.radius = math.Max(m.radius, math.Sqrt(r2))
+		if r := math.Sqrt(r2); r > m.radius { // the evaluator passes finite samples
+			m.radius = r
+		}
 		w := math.Exp(-r2 / 2)
 		rev1[p], pow2[0] = w, 1
 		for k := 1; k <= p; k++ {
@@ -83,19 +91,16 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 			}
 			continue
 		}
-		vec.Triangle(m.values, rev1, pow2, p)
+		vec.Triangle(m.values, m.stride, rev1, pow2, p)
 	}
 	return m
 }
 
 // truncate views the moments up to degree p ≤ m.p: the layout puts lower
 // degrees first.
-func (m moments) truncate(p, dim int) moments {
-	k := p + 1
-	if dim == 2 {
-		k = (p + 1) * (p + 2) / 2
-	}
-	return moments{p: p, values: m.values[:k], radius: m.radius}
+func (m moments) truncate(p int) moments {
+	m.p = p
+	return m
 }
 
 // radiusOf is max ‖(x−c)/σ‖ over the points of x.
@@ -112,7 +117,8 @@ func radiusOf(x []float64, dim int, c []float64, sigma float64) float64 {
 	return math.Sqrt(r)
 }
 
-// pairSum is S(X, Y) from the moments of X and Y (same degree and dim).
+// pairSum is S(X, Y) from the moments of X and Y (same degree and dim),
+// summed in the order of degree n, then of b = 0..n.
 func pairSum(a, b moments, dim int, invFact []float64) float64 {
 	s := 0.0
 	if dim == 1 {
@@ -121,11 +127,9 @@ func pairSum(a, b moments, dim int, invFact []float64) float64 {
 		}
 		return s
 	}
-	k := 0
 	for n := 0; n <= a.p; n++ {
 		for i := n; i >= 0; i-- {
-			s += a.values[k] * b.values[k] * invFact[i] * invFact[n-i]
-			k++
+			s += a.at(i, n-i) * b.at(i, n-i) * invFact[i] * invFact[n-i]
 		}
 	}
 	return s

@@ -23,6 +23,9 @@ type kdTree struct {
 	nodes []kdNode  // nodes[0] is the root
 	box   []float64 // per node: dim minima, then dim maxima
 	leaf  []int     // the leaves' node ids
+	// xs and ys are the points again as two columns, in 2-D, for the
+	// vector loops (vec).
+	xs, ys []float64
 }
 
 type kdNode struct {
@@ -46,6 +49,12 @@ func newKDTree(x []float64, dim int) *kdTree {
 	t.nodes = make([]kdNode, 0, 2*n/kdLeaf+1)
 	t.box = make([]float64, 0, cap(t.nodes)*2*dim)
 	t.build(0, n)
+	if dim == 2 {
+		t.xs, t.ys = make([]float64, n), make([]float64, n)
+		for p := range n {
+			t.xs[p], t.ys[p] = t.pts[2*p], t.pts[2*p+1]
+		}
+	}
 	return t
 }
 
@@ -212,21 +221,28 @@ func (t *kdTree) knnRadiiMany(ks ...int) [][]float64 {
 		out[i] = make([]float64, len(t.orig))
 	}
 	best := make([]float64, k)
-	own := make([]float64, kdLeaf+1) // each point's k-th nearest in its leaf
+	var own []float64 // each point's k-th nearest in its leaf
 	var near []int
 	var cand candidates
 	for _, leaf := range t.leaf {
 		nd := t.nodes[leaf]
 		own = own[:0]
 		bound := 0.0
-		for p := nd.lo; p < nd.hi; p++ {
-			fillInf(best)
-			scanNearest(t.pts[p*d:(p+1)*d], t.pts[nd.lo*d:nd.hi*d], d, p-nd.lo, best)
-			own = append(own, best[k-1])
-			bound = max(bound, best[k-1])
+		if d == 2 && k <= vec.MaxLeafK {
+			own = slices.Grow(own, nd.hi-nd.lo)[:nd.hi-nd.lo]
+			vec.LeafKth(t.xs[nd.lo:nd.hi], t.ys[nd.lo:nd.hi], k, own)
+		} else {
+			for p := nd.lo; p < nd.hi; p++ {
+				fillInf(best)
+				scanNearest(t.pts[p*d:(p+1)*d], t.pts[nd.lo*d:nd.hi*d], d, p-nd.lo, best)
+				own = append(own, best[k-1])
+			}
+		}
+		for _, o := range own {
+			bound = max(bound, o)
 		}
 		near = t.nearLeaves(near[:0], t.box[leaf*2*d:(leaf+1)*2*d], bound)
-		cand.gather(t, near, leaf)
+		cand.gather(t, near, nd.lo, nd.hi)
 		for p := nd.lo; p < nd.hi; p++ {
 			fillInf(best)
 			// The leaf's own points come first in the run (gather puts
@@ -239,7 +255,7 @@ func (t *kdTree) knnRadiiMany(ks ...int) [][]float64 {
 				c := vec.Within2(q[0], q[1], own[self], cand.xs, cand.ys, cand.d2, cand.idx)
 				for j, dj := range cand.d2[:c] {
 					if int(cand.idx[j]) != self && dj < best[k-1] {
-						insert(best, dj)
+						keepSmallest(best, dj)
 					}
 				}
 			} else {
@@ -270,28 +286,29 @@ type candidates struct {
 	idx    []int32   // and positions
 }
 
-// gather fills c with the points of the leaves near, those of first (if
-// it is among them) before the others.
-func (c *candidates) gather(t *kdTree, near []int, first int) {
+// gather fills c with the points of the leaves near, those among
+// positions [lo, hi) first, in their order.
+func (c *candidates) gather(t *kdTree, near []int, lo, hi int) {
 	d := t.dim
 	c.pts, c.xs, c.ys, c.orig = c.pts[:0], c.xs[:0], c.ys[:0], c.orig[:0]
 	add := func(leaf int) {
 		nd := &t.nodes[leaf]
 		if d == 2 {
-			for p := nd.lo; p < nd.hi; p++ {
-				c.xs = append(c.xs, t.pts[2*p])
-				c.ys = append(c.ys, t.pts[2*p+1])
-			}
+			c.xs = append(c.xs, t.xs[nd.lo:nd.hi]...)
+			c.ys = append(c.ys, t.ys[nd.lo:nd.hi]...)
 		} else {
 			c.pts = append(c.pts, t.pts[nd.lo*d:nd.hi*d]...)
 		}
 		c.orig = append(c.orig, t.orig[nd.lo:nd.hi]...)
 	}
-	if slices.Contains(near, first) {
-		add(first)
+	inside := func(leaf int) bool { return t.nodes[leaf].lo >= lo && t.nodes[leaf].hi <= hi }
+	for _, leaf := range near {
+		if inside(leaf) {
+			add(leaf)
+		}
 	}
 	for _, leaf := range near {
-		if leaf != first {
+		if !inside(leaf) {
 			add(leaf)
 		}
 	}
@@ -302,27 +319,36 @@ func (c *candidates) gather(t *kdTree, near []int, first int) {
 	}
 }
 
-// scanNearest inserts into best (ascending) the squared distances from q
-// to the points of pts (row-major) that beat its worst, but for the
-// point at index skip.
+// scanNearest lowers best (ascending) with the squared distances from q
+// to the points of pts (row-major), but for the point at index skip.
 func scanNearest(q, pts []float64, d, skip int, best []float64) {
-	k := len(best) - 1
 	if d == 2 {
 		x, y := q[0], q[1]
 		for j := 0; j+1 < len(pts); j += 2 {
 			dx, dy := x-pts[j], y-pts[j+1]
 			// The same sum as sqDist: (0 + dx²) + dy².
-			if d2 := float64(dx*dx) + float64(dy*dy); d2 < best[k] && j != 2*skip {
-				insert(best, d2)
+			if j != 2*skip {
+				keepSmallest(best, float64(dx*dx)+float64(dy*dy))
 			}
 		}
 		return
 	}
 	for p := 0; p*d < len(pts); p++ {
-		if d2 := sqDist(q, pts[p*d:(p+1)*d]); d2 < best[k] && p != skip {
-			insert(best, d2)
+		if p != skip {
+			keepSmallest(best, sqDist(q, pts[p*d:(p+1)*d]))
 		}
 	}
+}
+
+// keepSmallest puts v into best, ascending, if it is among its len(best)
+// smallest values so far. It is a sorting network of min and max, which
+// compile to branch-free instructions: a point's nearest neighbours come
+// in no order a branch could predict.
+func keepSmallest(best []float64, v float64) {
+	for j := len(best) - 1; j > 0; j-- {
+		best[j] = min(best[j], max(best[j-1], v))
+	}
+	best[0] = min(best[0], v)
 }
 
 // nearLeaves appends to dst the leaves whose boxes come within squared
@@ -376,7 +402,7 @@ func (t *kdTree) pairsWithin(qt *kdTree, r2 []float64, fn func(i, j int, d2 floa
 			bound = max(bound, r2[qt.orig[p]])
 		}
 		near = t.nearLeaves(near[:0], qt.box[leaf*2*d:(leaf+1)*2*d], bound)
-		cand.gather(t, near, -1)
+		cand.gather(t, near, 0, 0)
 		for p := nd.lo; p < nd.hi; p++ {
 			q, i := qt.pts[p*d:(p+1)*d], qt.orig[p]
 			rq := r2[i]

@@ -80,13 +80,13 @@ func (r *MMDRef) ymoments(p int) moments {
 		}
 		r.ymom = newMoments(r.y, r.dim, r.centre, r.sigma, to)
 	}
-	return r.ymom.truncate(p, r.dim)
+	return r.ymom.truncate(p)
 }
 
 // selfSumMoments is Σ_{i<j} k(x_i, x_j) over the n points with moments
 // mom, to degree p.
 func selfSumMoments(mom moments, p, dim int, fact []float64, n int) float64 {
-	t := mom.truncate(p, dim)
+	t := mom.truncate(p)
 	return (pairSum(t, t, dim, fact) - float64(n)) / 2 // drop the diagonal, where k = 1
 }
 
@@ -111,8 +111,8 @@ func (r *MMDRef) MMD2(x []float64) float64 {
 // BenchmarkMMDParts): one Taylor term of one point, and one kernel value
 // summed directly.
 const (
-	costTerm   = 1.2
-	costKernel = 3.5
+	costTerm   = 0.5
+	costKernel = 7
 )
 
 // sums returns Σ_{i<j} k(x_i, x_j) and Σ_{i,j} k(x_i, y_j) in 1-D or 2-D.
@@ -190,7 +190,7 @@ func (r *MMDRef) sums(x []float64) (self, cross float64, far int) {
 	xm := newMoments(near, d, r.centre, r.sigma, bestP)
 	pSelf, pCross := taylorDegree(xm.radius*xm.radius), taylorDegree(xm.radius*ry)
 	self = selfSumMoments(xm, pSelf, d, r.fact, len(near)/d)
-	cross = pairSum(xm.truncate(pCross, d), r.ymoments(pCross), d, r.fact)
+	cross = pairSum(xm.truncate(pCross), r.ymoments(pCross), d, r.fact)
 	// The far points, directly: with each other, with the near ones, and
 	// with the reference.
 	self += kernelSumSelf(farX, d, r.g) + kernelSumCross(farX, near, d, r.g)

@@ -91,30 +91,32 @@ done:
 	VZEROUPPER
 	RET
 
-// func triangleAVX512(values, rev1, pow2 *float64, p int)
+// func triangleAVX512(values *float64, stride int, rev1, pow2 *float64, p int)
 //
-// Row n (n = 0…p) of values, n+1 entries from offset n(n+1)/2, gets
-// rev1[p−n+b]·pow2[b] added to entry b: a multiply then an add, each
-// rounded, eight entries per step and the rest under a mask.
-TEXT ·triangleAVX512(SB), NOSPLIT, $0-32
+// Row n (n = 0…p) of values, at n·stride, gets rev1[p−n+b]·pow2[b] added
+// to entry b: a multiply then an add, each rounded, eight entries per
+// step, as many steps as cover b = 0…n. The lanes past n land in the
+// row's padding, so no step needs a mask.
+TEXT ·triangleAVX512(SB), NOSPLIT, $0-40
 	MOVQ values+0(FP), R8
-	MOVQ rev1+8(FP), R10
-	MOVQ pow2+16(FP), DI
-	MOVQ p+24(FP), R11
+	MOVQ stride+8(FP), R9
+	SHLQ $3, R9
+	MOVQ rev1+16(FP), R10
+	MOVQ pow2+24(FP), DI
+	MOVQ p+32(FP), R11
 	LEAQ (R10)(R11*8), SI   // rev1 + p: row 0 starts there
 	XORQ BX, BX             // n
 
 row:
 	CMPQ BX, R11
 	JGT finished
-	LEAQ 1(BX), CX          // entries in row n
+	LEAQ 8(BX), CX
+	SHRQ $3, CX             // steps: ⌈(n+1)/8⌉
 	MOVQ R8, R12
 	MOVQ SI, R13
 	MOVQ DI, R14
 
-inner8:
-	CMPQ CX, $8
-	JLT rowtail
+step:
 	VMOVUPD (R13), Z1
 	VMULPD (R14), Z1, Z1
 	VADDPD (R12), Z1, Z1
@@ -122,29 +124,174 @@ inner8:
 	ADDQ $64, R12
 	ADDQ $64, R13
 	ADDQ $64, R14
-	SUBQ $8, CX
-	JMP inner8
+	DECQ CX
+	JNZ step
 
-rowtail:
-	TESTQ CX, CX
-	JZ nextrow
-	MOVL $1, DX
-	SHLL CX, DX
-	DECL DX
-	KMOVW DX, K1
-	VMOVUPD.Z (R13), K1, Z1
-	VMOVUPD.Z (R14), K1, Z2
-	VMULPD Z2, Z1, Z1
-	VMOVUPD.Z (R12), K1, Z3
-	VADDPD Z1, Z3, Z3
-	VMOVUPD Z3, K1, (R12)
-
-nextrow:
-	LEAQ 1(BX), CX
-	LEAQ (R8)(CX*8), R8     // next row's values
+	ADDQ R9, R8             // next row's values
 	SUBQ $8, SI             // rev1 + p − (n+1)
 	INCQ BX
 	JMP row
+
+finished:
+	VZEROUPPER
+	RET
+
+// Lane numbers 0…7 as int64s, for LeafKth's own-point test.
+DATA iota64<>+0(SB)/8, $0
+DATA iota64<>+8(SB)/8, $1
+DATA iota64<>+16(SB)/8, $2
+DATA iota64<>+24(SB)/8, $3
+DATA iota64<>+32(SB)/8, $4
+DATA iota64<>+40(SB)/8, $5
+DATA iota64<>+48(SB)/8, $6
+DATA iota64<>+56(SB)/8, $7
+GLOBL iota64<>(SB), RODATA|NOPTR, $64
+
+// +Inf, the network's starting value and an own point's distance.
+DATA inf64<>+0(SB)/8, $0x7ff0000000000000
+GLOBL inf64<>(SB), RODATA|NOPTR, $8
+
+// func leafKthAVX512(xs, ys *float64, n, k int, kth *float64)
+//
+// Eight query points per block, one per lane (the last block under a
+// mask). For every point j of the leaf: d = (qx − xs[j])² + (qy − ys[j])²,
+// rounded step by step as leafKthGo; +Inf in the lane whose own point j
+// is; then best[l] = min(best[l], max(best[l−1], d)) for l = k−1 … 1 and
+// best[0] = min(best[0], d), the network of leafKthGo (best in Z8–Z15).
+// The ladder of compares that enters the network at l = k−1 takes the
+// same branch every time.
+TEXT ·leafKthAVX512(SB), NOSPLIT, $0-40
+	MOVQ xs+0(FP), SI
+	MOVQ ys+8(FP), DI
+	MOVQ n+16(FP), R8
+	MOVQ k+24(FP), R9
+	MOVQ kth+32(FP), R10
+	VBROADCASTSD inf64<>(SB), Z7
+	XORQ R11, R11            // first query of the block
+
+block:
+	CMPQ R11, R8
+	JGE finished
+	MOVQ R8, CX
+	SUBQ R11, CX             // queries left
+	MOVL $0xff, DX
+	CMPQ CX, $8
+	JGE full
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+full:
+	KMOVW DX, K2
+	VMOVUPD.Z (SI)(R11*8), K2, Z0   // qx
+	VMOVUPD.Z (DI)(R11*8), K2, Z1   // qy
+	VPBROADCASTQ R11, Z2
+	VPADDQ iota64<>(SB), Z2, Z2     // each lane's own index
+	VMOVAPD Z7, Z8
+	VMOVAPD Z7, Z9
+	VMOVAPD Z7, Z10
+	VMOVAPD Z7, Z11
+	VMOVAPD Z7, Z12
+	VMOVAPD Z7, Z13
+	VMOVAPD Z7, Z14
+	VMOVAPD Z7, Z15
+	XORQ BX, BX              // candidate j
+
+cand:
+	CMPQ BX, R8
+	JGE store
+	VBROADCASTSD (SI)(BX*8), Z3
+	VBROADCASTSD (DI)(BX*8), Z4
+	VSUBPD Z3, Z0, Z3
+	VSUBPD Z4, Z1, Z4
+	VMULPD Z3, Z3, Z3
+	VMULPD Z4, Z4, Z4
+	VADDPD Z4, Z3, Z3        // d
+	VPBROADCASTQ BX, Z5
+	VPCMPEQQ Z5, Z2, K1
+	VMOVAPD Z7, K1, Z3       // the lane's own point: +Inf
+	CMPQ R9, $8
+	JEQ net7
+	CMPQ R9, $7
+	JEQ net6
+	CMPQ R9, $6
+	JEQ net5
+	CMPQ R9, $5
+	JEQ net4
+	CMPQ R9, $4
+	JEQ net3
+	CMPQ R9, $3
+	JEQ net2
+	CMPQ R9, $2
+	JEQ net1
+	JMP net0
+net7:
+	VMAXPD Z3, Z14, Z6
+	VMINPD Z6, Z15, Z15
+net6:
+	VMAXPD Z3, Z13, Z6
+	VMINPD Z6, Z14, Z14
+net5:
+	VMAXPD Z3, Z12, Z6
+	VMINPD Z6, Z13, Z13
+net4:
+	VMAXPD Z3, Z11, Z6
+	VMINPD Z6, Z12, Z12
+net3:
+	VMAXPD Z3, Z10, Z6
+	VMINPD Z6, Z11, Z11
+net2:
+	VMAXPD Z3, Z9, Z6
+	VMINPD Z6, Z10, Z10
+net1:
+	VMAXPD Z3, Z8, Z6
+	VMINPD Z6, Z9, Z9
+net0:
+	VMINPD Z3, Z8, Z8
+	INCQ BX
+	JMP cand
+
+store:
+	// best[k−1] of each lane to kth[block].
+	CMPQ R9, $8
+	JEQ out7
+	CMPQ R9, $7
+	JEQ out6
+	CMPQ R9, $6
+	JEQ out5
+	CMPQ R9, $5
+	JEQ out4
+	CMPQ R9, $4
+	JEQ out3
+	CMPQ R9, $3
+	JEQ out2
+	CMPQ R9, $2
+	JEQ out1
+	VMOVAPD Z8, Z6
+	JMP write
+out7:
+	VMOVAPD Z15, Z6
+	JMP write
+out6:
+	VMOVAPD Z14, Z6
+	JMP write
+out5:
+	VMOVAPD Z13, Z6
+	JMP write
+out4:
+	VMOVAPD Z12, Z6
+	JMP write
+out3:
+	VMOVAPD Z11, Z6
+	JMP write
+out2:
+	VMOVAPD Z10, Z6
+	JMP write
+out1:
+	VMOVAPD Z9, Z6
+write:
+	VMOVUPD Z6, K2, (R10)(R11*8)
+	ADDQ $8, R11
+	JMP block
 
 finished:
 	VZEROUPPER

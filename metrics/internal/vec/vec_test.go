@@ -66,26 +66,32 @@ func TestWithin2(t *testing.T) {
 }
 
 // TestTriangle checks Triangle against the moments' rows written out
-// term by term, for degrees 0 to 40 (row lengths across every tail), and
-// that both loops give the same bits.
+// term by term, for degrees 0 to 40 (every row length modulo 8), with
+// padding that is NaN (which must not reach an entry), and that both
+// loops give the same bits.
 func TestTriangle(t *testing.T) {
 	ran(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	for p := 0; p <= 40; p++ {
-		rev1, pow2 := make([]float64, p+1), make([]float64, p+1)
-		start := make([]float64, (p+1)*(p+2)/2)
+		stride := TriangleStride(p)
+		if stride%8 != 0 || stride < p+1 || stride > p+8 {
+			t.Fatalf("p=%d: stride %d", p, stride)
+		}
+		rev1, pow2 := make([]float64, p+1+Pad), make([]float64, p+1+Pad)
 		for i := range rev1 {
 			rev1[i], pow2[i] = r.NormFloat64(), r.NormFloat64()
+			if i > p {
+				rev1[i], pow2[i] = math.NaN(), math.NaN()
+			}
 		}
+		start := make([]float64, (p+1)*stride)
 		for i := range start {
 			start[i] = r.NormFloat64()
 		}
 		want := slices.Clone(start)
-		k := 0
 		for n := 0; n <= p; n++ {
 			for b := 0; b <= n; b++ {
-				want[k] += float64(rev1[p-n+b] * pow2[b])
-				k++
+				want[n*stride+b] += float64(rev1[p-n+b] * pow2[b])
 			}
 		}
 		for _, asm := range []bool{false, true} {
@@ -94,11 +100,60 @@ func TestTriangle(t *testing.T) {
 			}
 			HasAVX512 = asm
 			got := slices.Clone(start)
-			Triangle(got, rev1, pow2, p)
-			if !slices.Equal(got, want) {
-				t.Errorf("p=%d asm=%v: rows differ from the terms", p, asm)
+			Triangle(got, stride, rev1, pow2, p)
+			for n := 0; n <= p; n++ {
+				if row := got[n*stride : n*stride+n+1]; !slices.Equal(row, want[n*stride:n*stride+n+1]) {
+					t.Errorf("p=%d asm=%v: row %d differs from the terms", p, asm, n)
+				}
 			}
 		}
 		HasAVX512 = hasAVX512
+	}
+}
+
+// TestLeafKth checks LeafKth against sorting each point's distances to
+// the others, for leaves of 0 to 40 points (each tail of the 8-lane
+// blocks), every k from 1 to MaxLeafK (+Inf where a point has fewer
+// than k others), with repeated points (zero distances).
+func TestLeafKth(t *testing.T) {
+	ran(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 40; n++ {
+		xs, ys := make([]float64, n), make([]float64, n)
+		for i := range xs {
+			xs[i], ys[i] = r.NormFloat64(), r.NormFloat64()
+			if i%7 == 3 && i > 0 {
+				xs[i], ys[i] = xs[i-1], ys[i-1]
+			}
+		}
+		for k := 1; k <= MaxLeafK; k++ {
+			want := make([]float64, n)
+			for i := range xs {
+				var d []float64
+				for j := range xs {
+					if j != i {
+						dx, dy := xs[i]-xs[j], ys[i]-ys[j]
+						d = append(d, float64(dx*dx)+float64(dy*dy))
+					}
+				}
+				slices.Sort(d)
+				want[i] = math.Inf(1)
+				if len(d) >= k {
+					want[i] = d[k-1]
+				}
+			}
+			for _, asm := range []bool{false, true} {
+				if asm && !hasAVX512 {
+					continue
+				}
+				HasAVX512 = asm
+				got := make([]float64, n)
+				LeafKth(xs, ys, k, got)
+				if !slices.Equal(got, want) {
+					t.Errorf("n=%d k=%d asm=%v: got %v, want %v", n, k, asm, got, want)
+				}
+			}
+			HasAVX512 = hasAVX512
+		}
 	}
 }
