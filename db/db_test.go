@@ -196,12 +196,11 @@ func TestTrialLifecycle(t *testing.T) {
 		{Step: 50, WallS: 1.5, Values: map[string]float64{"loss_d": 0.5, "modes_captured": 3, "mode_kl": math.NaN()}},
 		{Step: 100, WallS: 3, Values: map[string]float64{"loss_d": math.Inf(1), "modes_captured": 8, "mode_kl": 0.25}},
 	}
-	for _, e := range evals {
-		if err := d.SaveEval(ctx, tr.Key, e); err != nil {
-			t.Fatal(err)
-		}
+	if err := d.SaveEval(ctx, tr.Key, evals[0]); err != nil {
+		t.Fatal(err)
 	}
-	if err := d.AddEvent(ctx, tr.Key, 100, "non_finite", map[string]any{"metrics": []string{"loss_d"}}); err != nil {
+	// The second evaluation travels with the event, in its transaction.
+	if err := d.AddEvent(ctx, tr.Key, evals[1:], 100, "non_finite", map[string]any{"metrics": []string{"loss_d"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Finish(ctx, tr.Key, Final{Status: ganexp.StatusCompleted, StepsDone: 100, Duration: 3 * time.Second}); err != nil {
@@ -560,5 +559,36 @@ func TestAddingAMetricKeepsOldRows(t *testing.T) {
 		if _, err := Open(ctx, path, append(slices.Clone(grown), bad)); err == nil || !strings.Contains(err.Error(), "id") {
 			t.Errorf("%+v: got %v, want a refusal", bad, err)
 		}
+	}
+}
+
+// TestSaveArtifactWithEvaluations: the evaluations handed with an artifact
+// are stored in its transaction, before it; without any, only the
+// artifact is.
+func TestSaveArtifactWithEvaluations(t *testing.T) {
+	d, _ := openTemp(t)
+	ctx := context.Background()
+	tr := ganexp.NewTrial(testConfig("minimax"), 1)
+	register(t, d, "s", tr)
+	before := []Eval{{Step: 10, WallS: 1, Values: map[string]float64{"loss_d": 0.5}}, {Step: 20, WallS: 2, Values: map[string]float64{"loss_d": 0.25}}}
+	if err := d.SaveArtifact(ctx, tr.Key, before, 20, ganexp.ArtifactSamples, []byte{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SaveArtifact(ctx, tr.Key, nil, 30, ganexp.ArtifactSamples, []byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	series, err := d.Series(ctx, tr.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := series["loss_d"]; len(got) != 2 || got[0].Step != 10 || *got[1].Value != 0.25 {
+		t.Errorf("loss_d series: %+v", got)
+	}
+	arts, err := d.Artifacts(ctx, tr.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 2 || arts[0].Step != 20 || arts[1].Step != 30 {
+		t.Errorf("artifacts: %+v", arts)
 	}
 }

@@ -309,12 +309,19 @@ func finite(v float64) any {
 }
 
 // AddEvent records a notable moment of a trial; detail is stored as JSON.
-func (d *DB) AddEvent(ctx context.Context, key string, step int, kind string, detail any) error {
+// The evaluations before it, if any, are stored first in the same
+// transaction, so that what is stored stays a prefix of the trial.
+func (d *DB) AddEvent(ctx context.Context, key string, before []Eval, step int, kind string, detail any) error {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
 	}
 	defer tx.Rollback()
+	if len(before) > 0 {
+		if err := d.saveEvals(ctx, tx, key, before); err != nil {
+			return fmt.Errorf("add event %s to %s: save evals: %w", kind, key, err)
+		}
+	}
 	if err := addEvent(ctx, tx, key, step, kind, detail); err != nil {
 		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
 	}
@@ -448,12 +455,27 @@ func (d *DB) Abandon(ctx context.Context, key string, o Owner, reason string) er
 }
 
 // SaveArtifact stores an object the reports draw, replacing one of the
-// same trial, step and kind.
-func (d *DB) SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error {
-	_, err := d.sql.ExecContext(ctx, `INSERT INTO artifacts (trial_key, step, kind, path_or_blob) VALUES (?, ?, ?, ?)
-		ON CONFLICT (trial_key, step, kind) DO UPDATE SET path_or_blob = excluded.path_or_blob`, key, step, kind, data)
+// same trial, step and kind. The evaluations before it, if any, are
+// stored first in the same transaction: one commit instead of two for
+// each evaluation that keeps a snapshot.
+func (d *DB) SaveArtifact(ctx context.Context, key string, before []Eval, step int, kind string, data []byte) error {
+	wrap := func(err error) error { return fmt.Errorf("save %s artifact of %s@%d: %w", kind, key, step, err) }
+	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("save %s artifact of %s@%d: %w", kind, key, step, err)
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	if len(before) > 0 {
+		if err := d.saveEvals(ctx, tx, key, before); err != nil {
+			return wrap(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (trial_key, step, kind, path_or_blob) VALUES (?, ?, ?, ?)
+		ON CONFLICT (trial_key, step, kind) DO UPDATE SET path_or_blob = excluded.path_or_blob`, key, step, kind, data); err != nil {
+		return wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
 	}
 	return nil
 }

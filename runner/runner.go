@@ -23,8 +23,8 @@ type Store interface {
 	Statuses(ctx context.Context, keys []string) (map[string]ganexp.Status, error)
 	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
 	SaveEvals(ctx context.Context, key string, evals []db.Eval) error
-	AddEvent(ctx context.Context, key string, step int, kind string, detail any) error
-	SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error
+	AddEvent(ctx context.Context, key string, before []db.Eval, step int, kind string, detail any) error
+	SaveArtifact(ctx context.Context, key string, before []db.Eval, step int, kind string, data []byte) error
 	Finish(ctx context.Context, key string, f db.Final) error
 	RunningTrials(ctx context.Context) ([]db.Running, error)
 	Heartbeat(ctx context.Context, keys []string, o db.Owner) error
@@ -399,9 +399,9 @@ func (s *storeSink) Eval(e ganexp.Eval) error {
 }
 
 // Evaluations are written in batches: one transaction per flushEvals
-// evaluations or flushEvery, whichever comes first, and before every
-// event, artifact and the trial's end, so that what is stored is always a
-// prefix of the trial. A kill -9 loses at most the batch, and the trial is
+// evaluations or flushEvery, whichever comes first, in the same
+// transaction as every event and artifact (before it), and before the
+// trial's end, so that what is stored is always a prefix of the trial. A kill -9 loses at most the batch, and the trial is
 // run again from the start anyway.
 const (
 	flushEvals = 64
@@ -410,15 +410,22 @@ const (
 
 // flush writes the pending evaluations.
 func (s *storeSink) flush() error {
-	s.mu.Lock()
-	batch := s.pending
-	s.pending = nil
-	s.flushed = time.Now()
-	s.mu.Unlock()
+	batch := s.take()
 	if len(batch) == 0 {
 		return nil
 	}
 	return s.timed(func() error { return s.store.SaveEvals(s.ctx, s.key, batch) })
+}
+
+// take hands over the pending evaluations, for a write that stores them
+// with what comes after them.
+func (s *storeSink) take() []db.Eval {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	batch := s.pending
+	s.pending = nil
+	s.flushed = time.Now()
+	return batch
 }
 
 // timed runs one store write, adding its time to storeTime and keeping
@@ -433,17 +440,13 @@ func (s *storeSink) timed(write func() error) error {
 }
 
 func (s *storeSink) Event(step int, kind string, detail any) error {
-	if err := s.flush(); err != nil {
-		return err
-	}
-	return s.timed(func() error { return s.store.AddEvent(s.ctx, s.key, step, kind, detail) })
+	batch := s.take()
+	return s.timed(func() error { return s.store.AddEvent(s.ctx, s.key, batch, step, kind, detail) })
 }
 
 func (s *storeSink) Artifact(step int, kind string, data []byte) error {
-	if err := s.flush(); err != nil {
-		return err
-	}
-	return s.timed(func() error { return s.store.SaveArtifact(s.ctx, s.key, step, kind, data) })
+	batch := s.take()
+	return s.timed(func() error { return s.store.SaveArtifact(s.ctx, s.key, batch, step, kind, data) })
 }
 
 // keep remembers the first store error, which ends the trial.

@@ -588,8 +588,8 @@ func TestRunnerBeatsOnlyOnProgress(t *testing.T) {
 	}
 }
 
-// diskFullStore refuses every evaluation of one trial, the way a full disk
-// refuses a write.
+// diskFullStore refuses every write of one trial's results, the way a
+// full disk refuses a write.
 type diskFullStore struct {
 	Store
 	key string
@@ -600,6 +600,20 @@ func (s diskFullStore) SaveEvals(ctx context.Context, key string, e []db.Eval) e
 		return fmt.Errorf("save evals %s: %w", key, syscall.ENOSPC)
 	}
 	return s.Store.SaveEvals(ctx, key, e)
+}
+
+func (s diskFullStore) SaveArtifact(ctx context.Context, key string, e []db.Eval, step int, kind string, data []byte) error {
+	if key == s.key {
+		return fmt.Errorf("save %s artifact of %s: %w", kind, key, syscall.ENOSPC)
+	}
+	return s.Store.SaveArtifact(ctx, key, e, step, kind, data)
+}
+
+func (s diskFullStore) AddEvent(ctx context.Context, key string, e []db.Eval, step int, kind string, detail any) error {
+	if key == s.key {
+		return fmt.Errorf("add event %s to %s: %w", kind, key, syscall.ENOSPC)
+	}
+	return s.Store.AddEvent(ctx, key, e, step, kind, detail)
 }
 
 func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
@@ -617,7 +631,7 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 	// the trials not yet started are untouched.
 	ctx := context.Background()
 	refused, _ := d.FindTrial(ctx, js[0].Trial.Key)
-	if refused.Status != ganexp.StatusInterrupted || !strings.HasPrefix(refused.Error, "not recorded: save eval") {
+	if refused.Status != ganexp.StatusInterrupted || !strings.HasPrefix(refused.Error, "not recorded: save ") || !strings.Contains(refused.Error, "no space left") {
 		t.Errorf("refused trial: %s %q, want interrupted and why", refused.Status, refused.Error)
 	}
 	if got := statuses(t, d); got[ganexp.StatusInterrupted] != 2 || got[ganexp.StatusPending] != 2 {
