@@ -199,8 +199,8 @@ func TestTrialLifecycle(t *testing.T) {
 	if err := d.SaveEval(ctx, tr.Key, evals[0]); err != nil {
 		t.Fatal(err)
 	}
-	// The second evaluation travels with the event, in its transaction.
-	if err := d.AddEvent(ctx, tr.Key, evals[1:], 100, "non_finite", map[string]any{"metrics": []string{"loss_d"}}); err != nil {
+	// The second evaluation travels with the event, in one transaction.
+	if err := d.SaveBatch(ctx, tr.Key, Batch{Evals: evals[1:], Events: []NewEvent{{Step: 100, Kind: "non_finite", Detail: map[string]any{"metrics": []string{"loss_d"}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Finish(ctx, tr.Key, Final{Status: ganexp.StatusCompleted, StepsDone: 100, Duration: 3 * time.Second}); err != nil {
@@ -562,33 +562,43 @@ func TestAddingAMetricKeepsOldRows(t *testing.T) {
 	}
 }
 
-// TestSaveArtifactWithEvaluations: the evaluations handed with an artifact
-// are stored in its transaction, before it; without any, only the
-// artifact is.
-func TestSaveArtifactWithEvaluations(t *testing.T) {
+// TestSaveBatch: a batch's evaluations, artifacts and events are all
+// stored; a batch that fails stores none of them.
+func TestSaveBatch(t *testing.T) {
 	d, _ := openTemp(t)
 	ctx := context.Background()
 	tr := ganexp.NewTrial(testConfig("minimax"), 1)
 	register(t, d, "s", tr)
-	before := []Eval{{Step: 10, WallS: 1, Values: map[string]float64{"loss_d": 0.5}}, {Step: 20, WallS: 2, Values: map[string]float64{"loss_d": 0.25}}}
-	if err := d.SaveArtifact(ctx, tr.Key, before, 20, ganexp.ArtifactSamples, []byte{1, 2}); err != nil {
+	b := Batch{
+		Evals:     []Eval{{Step: 10, WallS: 1, Values: map[string]float64{"loss_d": 0.5}}, {Step: 20, WallS: 2, Values: map[string]float64{"loss_d": 0.25}}},
+		Artifacts: []Artifact{{Step: 20, Kind: ganexp.ArtifactSamples, Data: []byte{1, 2}}},
+		Events:    []NewEvent{{Step: 20, Kind: "verdict", Detail: map[string]any{"status": "collapsed"}}},
+	}
+	if err := d.SaveBatch(ctx, tr.Key, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.SaveArtifact(ctx, tr.Key, nil, 30, ganexp.ArtifactSamples, []byte{3}); err != nil {
-		t.Fatal(err)
-	}
-	series, err := d.Series(ctx, tr.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	series, _ := d.Series(ctx, tr.Key)
+	arts, _ := d.Artifacts(ctx, tr.Key)
+	events, _ := d.Events(ctx, tr.Key)
 	if got := series["loss_d"]; len(got) != 2 || got[0].Step != 10 || *got[1].Value != 0.25 {
 		t.Errorf("loss_d series: %+v", got)
 	}
-	arts, err := d.Artifacts(ctx, tr.Key)
-	if err != nil {
-		t.Fatal(err)
+	if len(arts) != 1 || arts[0].Step != 20 || len(events) != 1 || events[0].Kind != "verdict" {
+		t.Errorf("artifacts %+v, events %+v", arts, events)
 	}
-	if len(arts) != 2 || arts[0].Step != 20 || arts[1].Step != 30 {
-		t.Errorf("artifacts: %+v", arts)
+	// A detail that cannot be encoded fails the batch: its evaluation and
+	// artifact are not stored either.
+	bad := Batch{
+		Evals:     []Eval{{Step: 30, WallS: 3, Values: map[string]float64{"loss_d": 1}}},
+		Artifacts: []Artifact{{Step: 30, Kind: ganexp.ArtifactSamples, Data: []byte{3}}},
+		Events:    []NewEvent{{Step: 30, Kind: "bad", Detail: func() {}}},
+	}
+	if err := d.SaveBatch(ctx, tr.Key, bad); err == nil {
+		t.Fatal("a batch with an unencodable event was stored")
+	}
+	series, _ = d.Series(ctx, tr.Key)
+	arts, _ = d.Artifacts(ctx, tr.Key)
+	if len(series["loss_d"]) != 2 || len(arts) != 1 {
+		t.Errorf("a failed batch left %d evaluations and %d artifacts, want 2 and 1", len(series["loss_d"]), len(arts))
 	}
 }

@@ -309,23 +309,60 @@ func finite(v float64) any {
 }
 
 // AddEvent records a notable moment of a trial; detail is stored as JSON.
-// The evaluations before it, if any, are stored first in the same
-// transaction, so that what is stored stays a prefix of the trial.
-func (d *DB) AddEvent(ctx context.Context, key string, before []Eval, step int, kind string, detail any) error {
+func (d *DB) AddEvent(ctx context.Context, key string, step int, kind string, detail any) error {
+	return d.SaveBatch(ctx, key, Batch{Events: []NewEvent{{Step: step, Kind: kind, Detail: detail}}})
+}
+
+// Batch is what a running trial produced since it was last written:
+// evaluations, artifacts and events, stored in one transaction, so that
+// what is stored is always a prefix of the trial.
+type Batch struct {
+	Evals     []Eval
+	Artifacts []Artifact
+	Events    []NewEvent
+}
+
+// NewEvent is an event to record; Detail is stored as JSON.
+type NewEvent struct {
+	Step   int
+	Kind   string
+	Detail any
+}
+
+// SaveBatch stores a batch in one transaction. A trial's writes are
+// batched because each commit costs more than the rows in it (measured by
+// BenchmarkSaveEvals), and a short trial makes several a second.
+func (d *DB) SaveBatch(ctx context.Context, key string, b Batch) error {
+	wrap := func(err error) error { return fmt.Errorf("save results of %s: %w", key, err) }
+	if len(b.Evals) > 0 {
+		last := b.Evals[len(b.Evals)-1].Step
+		wrap = func(err error) error { return fmt.Errorf("save evals %s@%d: %w", key, last, err) }
+	}
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
+		return wrap(err)
 	}
 	defer tx.Rollback()
-	if len(before) > 0 {
-		if err := d.saveEvals(ctx, tx, key, before); err != nil {
-			return fmt.Errorf("add event %s to %s: save evals: %w", kind, key, err)
+	if len(b.Evals) > 0 {
+		if err := d.saveEvals(ctx, tx, key, b.Evals); err != nil {
+			return wrap(err)
 		}
 	}
-	if err := addEvent(ctx, tx, key, step, kind, detail); err != nil {
-		return fmt.Errorf("add event %s to %s: %w", kind, key, err)
+	for _, a := range b.Artifacts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (trial_key, step, kind, path_or_blob) VALUES (?, ?, ?, ?)
+			ON CONFLICT (trial_key, step, kind) DO UPDATE SET path_or_blob = excluded.path_or_blob`, key, a.Step, a.Kind, a.Data); err != nil {
+			return wrap(fmt.Errorf("%s artifact at step %d: %w", a.Kind, a.Step, err))
+		}
 	}
-	return tx.Commit()
+	for _, e := range b.Events {
+		if err := addEvent(ctx, tx, key, e.Step, e.Kind, e.Detail); err != nil {
+			return wrap(fmt.Errorf("event %s: %w", e.Kind, err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
+	}
+	return nil
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, key string, step int, kind string, detail any) error {
@@ -455,27 +492,7 @@ func (d *DB) Abandon(ctx context.Context, key string, o Owner, reason string) er
 }
 
 // SaveArtifact stores an object the reports draw, replacing one of the
-// same trial, step and kind. The evaluations before it, if any, are
-// stored first in the same transaction: one commit instead of two for
-// each evaluation that keeps a snapshot.
-func (d *DB) SaveArtifact(ctx context.Context, key string, before []Eval, step int, kind string, data []byte) error {
-	wrap := func(err error) error { return fmt.Errorf("save %s artifact of %s@%d: %w", kind, key, step, err) }
-	tx, err := d.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(err)
-	}
-	defer tx.Rollback()
-	if len(before) > 0 {
-		if err := d.saveEvals(ctx, tx, key, before); err != nil {
-			return wrap(err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO artifacts (trial_key, step, kind, path_or_blob) VALUES (?, ?, ?, ?)
-		ON CONFLICT (trial_key, step, kind) DO UPDATE SET path_or_blob = excluded.path_or_blob`, key, step, kind, data); err != nil {
-		return wrap(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap(err)
-	}
-	return nil
+// same trial, step and kind.
+func (d *DB) SaveArtifact(ctx context.Context, key string, step int, kind string, data []byte) error {
+	return d.SaveBatch(ctx, key, Batch{Artifacts: []Artifact{{Step: step, Kind: kind, Data: data}}})
 }

@@ -65,7 +65,7 @@ func bigDB(b *testing.B) *db.DB {
 				for j := range snap {
 					snap[j] = float32(r.NormFloat64())
 				}
-				if err := d.SaveArtifact(ctx, t.Key, nil, 100*e, ganexp.ArtifactSamples, ganexp.EncodeFloats(snap)); err != nil {
+				if err := d.SaveArtifact(ctx, t.Key, 100*e, ganexp.ArtifactSamples, ganexp.EncodeFloats(snap)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -22,9 +22,7 @@ import (
 type Store interface {
 	Statuses(ctx context.Context, keys []string) (map[string]ganexp.Status, error)
 	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
-	SaveEvals(ctx context.Context, key string, evals []db.Eval) error
-	AddEvent(ctx context.Context, key string, before []db.Eval, step int, kind string, detail any) error
-	SaveArtifact(ctx context.Context, key string, before []db.Eval, step int, kind string, data []byte) error
+	SaveBatch(ctx context.Context, key string, b db.Batch) error
 	Finish(ctx context.Context, key string, f db.Final) error
 	RunningTrials(ctx context.Context) ([]db.Running, error)
 	Heartbeat(ctx context.Context, keys []string, o db.Owner) error
@@ -55,6 +53,9 @@ type Runner struct {
 	// Kernel names the matrix-multiply kernel the trials train with (the
 	// workers are this binary, in this environment), recorded with each.
 	Kernel string
+	// FlushEvery is how long a trial's results may wait to be written
+	// (default 2 s; see flushEvery).
+	FlushEvery time.Duration
 
 	// onBeat, when set, is told which trials each heartbeat tick marked
 	// alive (tests).
@@ -313,7 +314,10 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	defer live.remove(key)
 	start := time.Now()
 	prog.Start(j)
-	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog, live: live, flushed: time.Now()}
+	sink := &storeSink{ctx: wctx, store: r.Store, key: key, prog: prog, live: live, flushed: time.Now(), every: r.FlushEvery}
+	if sink.every <= 0 {
+		sink.every = flushEvery
+	}
 	tctx := ctx
 	if j.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -364,9 +368,10 @@ type storeSink struct {
 	mu    sync.Mutex
 	step  int
 	err   error // first store error; it ends the trial
-	// pending evaluations, not yet stored, and when they were last stored
-	pending []db.Eval
+	// pending results, not yet stored, and when they were last stored
+	pending db.Batch
 	flushed time.Time
+	every   time.Duration // the longest a result waits
 	// storeTime is the time spent writing to the store.
 	storeTime time.Duration
 }
@@ -387,45 +392,48 @@ func (s *storeSink) Eval(e ganexp.Eval) error {
 	}
 	s.mu.Lock()
 	s.step = max(s.step, e.Step)
-	s.pending = append(s.pending, db.Eval{Step: e.Step, WallS: e.WallS, Values: values})
-	due := len(s.pending) >= flushEvals || time.Since(s.flushed) >= flushEvery
+	s.pending.Evals = append(s.pending.Evals, db.Eval{Step: e.Step, WallS: e.WallS, Values: values})
 	s.mu.Unlock()
 	s.live.progressed(s.key, e.Step)
 	s.prog.Eval(s.key, e)
+	return s.flushIfDue()
+}
+
+// A trial's results are written in batches: one transaction per
+// flushEvals evaluations or flushEvery, whichever comes first, and at the
+// trial's end. Artifacts and events join the batch of the evaluations
+// around them, so that what is stored is always a prefix of the trial.
+// A kill -9 loses at most the batch, and the trial is run again from the
+// start anyway. Batching matters for small nets: a commit costs more
+// than its rows, and the quickstart's trials evaluate several times a
+// second.
+const (
+	flushEvals = 64
+	flushEvery = 2 * time.Second
+)
+
+// flushIfDue writes the pending results when the batch is due.
+func (s *storeSink) flushIfDue() error {
+	s.mu.Lock()
+	due := len(s.pending.Evals) >= flushEvals || time.Since(s.flushed) >= s.every
+	s.mu.Unlock()
 	if due {
 		return s.flush()
 	}
 	return nil
 }
 
-// Evaluations are written in batches: one transaction per flushEvals
-// evaluations or flushEvery, whichever comes first, in the same
-// transaction as every event and artifact (before it), and before the
-// trial's end, so that what is stored is always a prefix of the trial. A kill -9 loses at most the batch, and the trial is
-// run again from the start anyway.
-const (
-	flushEvals = 64
-	flushEvery = 2 * time.Second
-)
-
-// flush writes the pending evaluations.
+// flush writes the pending results.
 func (s *storeSink) flush() error {
-	batch := s.take()
-	if len(batch) == 0 {
+	s.mu.Lock()
+	batch := s.pending
+	s.pending = db.Batch{}
+	s.flushed = time.Now()
+	s.mu.Unlock()
+	if len(batch.Evals)+len(batch.Artifacts)+len(batch.Events) == 0 {
 		return nil
 	}
-	return s.timed(func() error { return s.store.SaveEvals(s.ctx, s.key, batch) })
-}
-
-// take hands over the pending evaluations, for a write that stores them
-// with what comes after them.
-func (s *storeSink) take() []db.Eval {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	batch := s.pending
-	s.pending = nil
-	s.flushed = time.Now()
-	return batch
+	return s.timed(func() error { return s.store.SaveBatch(s.ctx, s.key, batch) })
 }
 
 // timed runs one store write, adding its time to storeTime and keeping
@@ -439,14 +447,20 @@ func (s *storeSink) timed(write func() error) error {
 	return s.keep(err)
 }
 
+// Event stores an event with the next batch.
 func (s *storeSink) Event(step int, kind string, detail any) error {
-	batch := s.take()
-	return s.timed(func() error { return s.store.AddEvent(s.ctx, s.key, batch, step, kind, detail) })
+	s.mu.Lock()
+	s.pending.Events = append(s.pending.Events, db.NewEvent{Step: step, Kind: kind, Detail: detail})
+	s.mu.Unlock()
+	return s.flushIfDue()
 }
 
+// Artifact stores an artifact with the next batch.
 func (s *storeSink) Artifact(step int, kind string, data []byte) error {
-	batch := s.take()
-	return s.timed(func() error { return s.store.SaveArtifact(s.ctx, s.key, batch, step, kind, data) })
+	s.mu.Lock()
+	s.pending.Artifacts = append(s.pending.Artifacts, db.Artifact{Step: step, Kind: kind, Data: data})
+	s.mu.Unlock()
+	return s.flushIfDue()
 }
 
 // keep remembers the first store error, which ends the trial.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -595,25 +596,11 @@ type diskFullStore struct {
 	key string
 }
 
-func (s diskFullStore) SaveEvals(ctx context.Context, key string, e []db.Eval) error {
+func (s diskFullStore) SaveBatch(ctx context.Context, key string, b db.Batch) error {
 	if key == s.key {
-		return fmt.Errorf("save evals %s: %w", key, syscall.ENOSPC)
+		return fmt.Errorf("save results of %s: %w", key, syscall.ENOSPC)
 	}
-	return s.Store.SaveEvals(ctx, key, e)
-}
-
-func (s diskFullStore) SaveArtifact(ctx context.Context, key string, e []db.Eval, step int, kind string, data []byte) error {
-	if key == s.key {
-		return fmt.Errorf("save %s artifact of %s: %w", kind, key, syscall.ENOSPC)
-	}
-	return s.Store.SaveArtifact(ctx, key, e, step, kind, data)
-}
-
-func (s diskFullStore) AddEvent(ctx context.Context, key string, e []db.Eval, step int, kind string, detail any) error {
-	if key == s.key {
-		return fmt.Errorf("add event %s to %s: %w", kind, key, syscall.ENOSPC)
-	}
-	return s.Store.AddEvent(ctx, key, e, step, kind, detail)
+	return s.Store.SaveBatch(ctx, key, b)
 }
 
 func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
@@ -622,7 +609,9 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 		js[i].Trial.Config.Steps = 200
 	}
 	d := setup(t, js)
-	r := &Runner{Store: diskFullStore{d, js[0].Trial.Key}, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2}
+	// Every result is written at once, so the refusal comes at the
+	// trial's first write.
+	r := &Runner{Store: diskFullStore{d, js[0].Trial.Key}, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2, FlushEvery: time.Nanosecond}
 	_, err := r.Run(context.Background(), js)
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("got %v, want the store's error", err)
@@ -631,7 +620,7 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 	// the trials not yet started are untouched.
 	ctx := context.Background()
 	refused, _ := d.FindTrial(ctx, js[0].Trial.Key)
-	if refused.Status != ganexp.StatusInterrupted || !strings.HasPrefix(refused.Error, "not recorded: save ") || !strings.Contains(refused.Error, "no space left") {
+	if refused.Status != ganexp.StatusInterrupted || !strings.HasPrefix(refused.Error, "not recorded: save results") || !strings.Contains(refused.Error, "no space left") {
 		t.Errorf("refused trial: %s %q, want interrupted and why", refused.Status, refused.Error)
 	}
 	if got := statuses(t, d); got[ganexp.StatusInterrupted] != 2 || got[ganexp.StatusPending] != 2 {
@@ -692,5 +681,50 @@ func TestTrackingAccountsForTheTrial(t *testing.T) {
 	// Two trials of at least steps × 2 ms each of sleeping.
 	if tr.WallS < 2*steps*0.002 || tr.MetricsS+tr.DetectorsS+tr.StoreS >= tr.WallS {
 		t.Fatalf("tracking %+v: wall time must cover the sleeps and exceed the tracking", tr)
+	}
+}
+
+// countingStore counts the batches written for each trial.
+type countingStore struct {
+	Store
+	mu      sync.Mutex
+	batches map[string][]db.Batch
+}
+
+func (s *countingStore) SaveBatch(ctx context.Context, key string, b db.Batch) error {
+	s.mu.Lock()
+	s.batches[key] = append(s.batches[key], b)
+	s.mu.Unlock()
+	return s.Store.SaveBatch(ctx, key, b)
+}
+
+// TestResultsAreWrittenInBatches: a trial's evaluations, artifacts and
+// events wait for one write at its end when no batch is due before (here
+// none is: the interval is an hour and no trial has 64 evaluations), and
+// everything it produced is stored.
+func TestResultsAreWrittenInBatches(t *testing.T) {
+	js := jobs(2)
+	d := setup(t, js)
+	cs := &countingStore{Store: d, batches: map[string][]db.Batch{}}
+	r := &Runner{Store: cs, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 2, FlushEvery: time.Hour}
+	if _, err := r.Run(context.Background(), js); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, j := range js {
+		key := j.Trial.Key
+		bs := cs.batches[key]
+		if len(bs) != 1 {
+			t.Errorf("%s: %d writes, want 1", key, len(bs))
+			continue
+		}
+		series, _ := d.Series(ctx, key)
+		arts, _ := d.Artifacts(ctx, key)
+		if got, want := len(series["loss_d"]), len(bs[0].Evals); got != want || want == 0 {
+			t.Errorf("%s: %d evaluations stored of %d written", key, got, want)
+		}
+		if got, want := len(arts), len(bs[0].Artifacts); got != want || want == 0 {
+			t.Errorf("%s: %d artifacts stored of %d written", key, got, want)
+		}
 	}
 }
