@@ -1,18 +1,34 @@
 #!/usr/bin/python3
-"""Side-by-side training speed: ganexp (pure Go and OpenBLAS builds) and
-PyTorch on the pinned protocols, one thread each, interleaved.
+"""Side-by-side training speed: ganexp and PyTorch on the pinned protocols,
+one thread each, interleaved, with PyTorch on its best kernels.
 
     /usr/bin/python3 bench/compare.py --rounds 5
 
-Builds both ganexp binaries, then runs, in each round, the pure-Go build,
-the OpenBLAS build and bench/torch_ring8.py one after the other, so that
-machine noise hits all three alike. Prints the median steps/s of each and
-the ratio to PyTorch's median. Needs Go, libopenblas-dev and Debian's
-python3-torch. Not part of CI.
+Builds ganexp, then runs, in each round, every pair below one after the
+other, so that machine noise hits both sides alike, and prints the median
+steps/s of each side and their ratio:
+
+  * ganexp with the widest kernel this CPU has (AVX-512 here) against
+    PyTorch on OpenBLAS's kernels for the same instruction set;
+  * on an AVX-512 machine, also ganexp restricted to its AVX2 kernel
+    (GANEXP_KERNEL=avx2) against PyTorch on OpenBLAS's AVX2 kernels
+    (OPENBLAS_CORETYPE=Haswell): what an AVX2-only machine would see.
+
+An honest peer: PyTorch runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+removed from its environment, which some machines set and which pin
+OpenBLAS to older kernels. OpenBLAS then picks kernels by itself, and the
+script prints which. An OpenBLAS older than the CPU may not recognise it
+and fall back to SSE3-era kernels (OpenBLAS 0.3.21, Debian 12's, picks
+"Prescott" on Sapphire and Emerald Rapids); the script says so and names
+the matching kernels (SkylakeX for AVX-512, Haswell for AVX2) itself, so
+that the ratio is against the peer at its best. Needs Go and Debian's
+python3-torch with libopenblas0. Not part of CI.
 """
 import argparse
+import datetime
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -21,12 +37,23 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
+# OpenBLAS core names by instruction set, best first.
+AVX512_CORES = {"SkylakeX", "Cooperlake", "SapphireRapids"}
+AVX2_CORES = {"Haswell", "Zen"} | AVX512_CORES
 
-def build(out, tags):
-    cmd = ["go", "build", "-o", out]
-    if tags:
-        cmd += ["-tags", tags]
-    subprocess.run(cmd + ["./cmd/ganexp"], cwd=ROOT, check=True)
+
+def cpu():
+    """The CPU's model name and the vector extensions that matter here."""
+    model, flags = platform.processor() or "unknown", set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    return model, flags
 
 
 def lines(cmd, env):
@@ -34,36 +61,73 @@ def lines(cmd, env):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def peer_env(base, coretype=None):
+    """The environment for PyTorch: the OpenBLAS pins removed, then the
+    core type set when the peer needs one named."""
+    env = {k: v for k, v in base.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    return env
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--steps", type=int, default=300, help="timed steps of ring8-mlp; ring8-mlp512 runs a tenth")
     a = p.parse_args()
-    env = dict(os.environ, GOMAXPROCS="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+
+    model, flags = cpu()
+    has512 = {"avx512f", "avx512bw", "avx512vl"} <= flags
+    has2 = {"avx2", "fma"} <= flags
+    print(f"machine: {model}; {os.cpu_count()} cores; "
+          f"{'AVX-512' if has512 else 'AVX2/FMA' if has2 else 'no AVX2'}; "
+          f"{datetime.date.today().isoformat()}", file=sys.stderr)
+    pins = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    if pins:
+        print(f"this environment sets {pins}: removed for PyTorch", file=sys.stderr)
+
+    base = dict(os.environ, GOMAXPROCS="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    torch = [sys.executable, os.path.join(HERE, "torch_ring8.py")]
+    auto = lines(torch + ["--core"], peer_env(base))[0]["blas_core"]
+    want = "SkylakeX" if has512 else "Haswell" if has2 else None
+    best = None
+    if want and auto not in (AVX512_CORES if has512 else AVX2_CORES):
+        print(f"OpenBLAS chose {auto} kernels by itself, older than this CPU's instruction set: "
+              f"the peer runs with OPENBLAS_CORETYPE={want}", file=sys.stderr)
+        best = want
+    else:
+        print(f"OpenBLAS chose {auto} kernels by itself", file=sys.stderr)
+
     with tempfile.TemporaryDirectory() as tmp:
-        gonum, openblas = os.path.join(tmp, "ganexp"), os.path.join(tmp, "ganexp-openblas")
-        build(gonum, "")
-        build(openblas, "openblas")
-        runs = {
-            "ganexp (pure Go)": [gonum, "bench", "--format", "json", "--steps", str(a.steps)],
-            "ganexp (OpenBLAS)": [openblas, "bench", "--format", "json", "--steps", str(a.steps)],
-            "pytorch": [sys.executable, os.path.join(HERE, "torch_ring8.py"), "--steps", str(a.steps)],
-        }
-        rates = {}
+        exe = os.path.join(tmp, "ganexp")
+        subprocess.run(["go", "build", "-o", exe, "./cmd/ganexp"], cwd=ROOT, check=True)
+        bench = [exe, "bench", "--format", "json", "--steps", str(a.steps)]
+        peer = torch + ["--steps", str(a.steps)]
+        # name: (command, environment)
+        runs = {"ganexp": (bench, base), "pytorch": (peer, peer_env(base, best))}
+        pairs = [("ganexp", "pytorch")]
+        if has512:
+            runs["ganexp avx2"] = (bench, dict(base, GANEXP_KERNEL="avx2"))
+            runs["pytorch Haswell"] = (peer, peer_env(base, "Haswell"))
+            pairs.append(("ganexp avx2", "pytorch Haswell"))
+        rates, kernels = {}, {}
         for r in range(a.rounds):
-            for name, cmd in runs.items():
+            for name, (cmd, env) in runs.items():
                 for rec in lines(cmd, env):
                     rates.setdefault((name, rec["protocol"]), []).append(rec["steps_per_s"])
-                    print(f"round {r + 1}: {name:18} {rec['protocol']:13} {rec['steps_per_s']:8.2f} steps/s", file=sys.stderr)
-    print(f"| protocol | implementation | median steps/s (of {a.rounds}) | runs | ratio to PyTorch |")
-    print("|---|---|---|---|---|")
+                    kernels[name] = rec.get("blas_core") or rec.get("blas")
+                    print(f"round {r + 1}: {name:16} {rec['protocol']:13} {rec['steps_per_s']:8.2f} steps/s "
+                          f"({kernels[name]})", file=sys.stderr)
+
+    print(f"| protocol | ganexp (kernel) | steps/s | PyTorch (OpenBLAS core) | steps/s | ratio |")
+    print("|---|---|---|---|---|---|")
     for proto in ("ring8-mlp", "ring8-mlp512"):
-        base = statistics.median(rates[("pytorch", proto)])
-        for name in runs:
-            xs = rates[(name, proto)]
-            m = statistics.median(xs)
-            spread = ", ".join(f"{x:.1f}" for x in xs)
-            print(f"| {proto} | {name} | **{m:.1f}** | {spread} | {m / base:.2f}× |")
+        for g, t in pairs:
+            mg, mt = statistics.median(rates[(g, proto)]), statistics.median(rates[(t, proto)])
+            print(f"| {proto} | {kernels[g]} | **{mg:.1f}** | {kernels[t]} | **{mt:.1f}** | **{mg / mt:.2f}×** |")
+    print(f"\nmedians of {a.rounds} interleaved rounds, one thread each; every run:")
+    for (name, proto), xs in sorted(rates.items()):
+        print(f"- {proto} {name}: " + ", ".join(f"{x:.1f}" for x in xs))
 
 
 if __name__ == "__main__":

@@ -13,11 +13,14 @@ protocol: steps per second over the timed steps, after warm-up.
     OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_ring8.py --steps 300
 
 Needs Debian's python3-torch and libopenblas0 (so torch does not fall back
-to the reference BLAS). Not part of CI.
+to the reference BLAS). Each line names the OpenBLAS kernels that ran
+(blas_core) and any OPENBLAS_CORETYPE that chose them; --core prints only
+that. Not part of CI.
 """
 import argparse
 import json
 import math
+import os
 import time
 
 import torch
@@ -79,7 +82,12 @@ def main():
     p.add_argument("--steps", type=int, default=300, help="timed steps (ring8-mlp512 runs a tenth)")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--core", action="store_true", help="print the OpenBLAS core this environment gets, and stop")
     a = p.parse_args()
+    if a.core:
+        print(json.dumps({"blas": blas_name(), "blas_core": blas_core(),
+                          "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}))
+        return
     torch.set_num_threads(a.threads)
     protocols = {"ring8-mlp": [128, 128], "ring8-mlp512": [512, 512, 512]}
     names = list(protocols) if a.protocol == "both" else [a.protocol]
@@ -90,7 +98,9 @@ def main():
         print(json.dumps({
             "impl": "pytorch", "protocol": name, "steps_per_s": round(rate, 2),
             "steps": steps, "threads": torch.get_num_threads(),
-            "torch": torch.__version__, "blas": blas_name(), "loss_d": round(ld, 4), "loss_g": round(lg, 4),
+            "torch": torch.__version__, "blas": blas_name(), "blas_core": blas_core(),
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+            "loss_d": round(ld, 4), "loss_g": round(lg, 4),
         }), flush=True)
 
 
@@ -98,13 +108,36 @@ def blas_name():
     """The BLAS library loaded into this process (Debian's torch uses the
     system libblas.so.3, which update-alternatives points at OpenBLAS once
     libopenblas0 is installed)."""
+    lib = blas_library()
+    for name in ("openblas", "mkl", "blis"):
+        if name in lib:
+            return name
+    return lib or "none"
+
+
+def blas_library():
     with open("/proc/self/maps") as maps:
         libs = {line.split()[-1] for line in maps if "blas" in line.lower()}
-    for lib in sorted(libs):
-        for name in ("openblas", "mkl", "blis"):
-            if name in lib:
-                return name
-    return ",".join(sorted(libs)) or "none"
+    return ",".join(sorted(libs))
+
+
+def blas_core():
+    """The kernels OpenBLAS chose for this CPU (openblas_get_corename):
+    SkylakeX is its AVX-512 set, Haswell its AVX2/FMA set; Prescott and
+    the like are SSE3-era kernels, which it falls back to when it does
+    not recognise the CPU or when OPENBLAS_CORETYPE pins them."""
+    import ctypes
+
+    for lib in blas_library().split(","):
+        if "openblas" not in lib:
+            continue
+        try:
+            f = ctypes.CDLL(lib).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        f.restype = ctypes.c_char_p
+        return f().decode()
+    return "unknown"
 
 
 if __name__ == "__main__":

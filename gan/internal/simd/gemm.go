@@ -284,9 +284,25 @@ func packPanelsB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32, w int) 
 			clear(pan)
 		}
 		if !tB {
-			for p := range kb {
-				src := b[(pc+p)*ldb+jp:]
-				copy(pan[p*w:p*w+nb], src[:nb])
+			// Whole panels as fixed-size array copies, which compile to
+			// vector moves: copy's call into memmove cost more than the
+			// 64 or 128 bytes it moved.
+			switch {
+			case nb == 16 && w == 16:
+				for p := range kb {
+					o := (pc+p)*ldb + jp
+					*(*[16]float32)(pan[p*16:]) = *(*[16]float32)(b[o:])
+				}
+			case nb == 32 && w == 32:
+				for p := range kb {
+					o := (pc+p)*ldb + jp
+					*(*[32]float32)(pan[p*32:]) = *(*[32]float32)(b[o:])
+				}
+			default:
+				for p := range kb {
+					src := b[(pc+p)*ldb+jp:]
+					copy(pan[p*w:p*w+nb], src[:nb])
+				}
 			}
 			continue
 		}
