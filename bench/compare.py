@@ -43,16 +43,19 @@ AVX2_CORES = {"Haswell", "Zen"} | AVX512_CORES
 
 
 def cpu():
-    """The CPU's model name and the vector extensions that matter here."""
-    model, flags = platform.processor() or "unknown", set()
+    """The CPU's model name (with its family and model numbers, which a
+    VM's generic name hides) and the vector extensions that matter here."""
+    info, flags = {}, set()
     with open("/proc/cpuinfo") as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
+            key = key.strip()
+            if key in ("model name", "cpu family", "model") and key not in info:
+                info[key] = value.strip()
+            elif key == "flags":
                 flags = set(value.split())
                 break
+    model = f"{info.get('model name', platform.processor() or 'unknown')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
     return model, flags
 
 

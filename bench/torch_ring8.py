@@ -7,7 +7,8 @@ ring8-mlp:    ring of 8, radius 2, std 0.02; G z=2 -> 128 -> 128 -> 2,
 ring8-mlp512: the same with three hidden layers of 512 in G and D.
 
 One step is one D update on a real batch and G(z).detach(), then one G
-update on fresh noise, as in ganexp. The script prints one JSON line per
+update on fresh noise with D's weights frozen, as in ganexp (--no-freeze
+computes their unused gradients too, as many scripts do). The script prints one JSON line per
 protocol: steps per second over the timed steps, after warm-up.
 
     OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_ring8.py --steps 300
@@ -44,7 +45,7 @@ def mlp(sizes):
     return nn.Sequential(*layers)
 
 
-def run(hidden, steps, warmup, batch=256, seed=1):
+def run(hidden, steps, warmup, batch=256, seed=1, freeze=True):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     G = mlp([2] + hidden + [2])
@@ -60,11 +61,18 @@ def run(hidden, steps, warmup, batch=256, seed=1):
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        # G step, non-saturating: -log D(G(z)) on fresh noise.
+        # G step, non-saturating: -log D(G(z)) on fresh noise. D's weights
+        # are frozen for it, so that backward skips their gradients, which
+        # the G step does not use (ganexp's G step does not compute them
+        # either); --no-freeze keeps the plain script's wasted work.
+        if freeze:
+            D.requires_grad_(False)
         loss_g = F.softplus(-D(G(torch.randn(batch, 2, generator=gen)))).mean()
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
+        if freeze:
+            D.requires_grad_(True)
         return loss_d, loss_g
 
     for _ in range(warmup):
@@ -83,6 +91,7 @@ def main():
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--core", action="store_true", help="print the OpenBLAS core this environment gets, and stop")
+    p.add_argument("--no-freeze", action="store_true", help="compute D's weight gradients in the G step too, as a plain script does")
     a = p.parse_args()
     if a.core:
         print(json.dumps({"blas": blas_name(), "blas_core": blas_core(),
@@ -94,12 +103,12 @@ def main():
     for name in names:
         steps = a.steps if name == "ring8-mlp" else max(10, a.steps // 10)
         warmup = a.warmup if name == "ring8-mlp" else max(2, a.warmup // 10)
-        rate, ld, lg = run(protocols[name], steps, warmup)
+        rate, ld, lg = run(protocols[name], steps, warmup, freeze=not a.no_freeze)
         print(json.dumps({
             "impl": "pytorch", "protocol": name, "steps_per_s": round(rate, 2),
             "steps": steps, "threads": torch.get_num_threads(),
             "torch": torch.__version__, "blas": blas_name(), "blas_core": blas_core(),
-            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""), "d_frozen_in_g_step": not a.no_freeze,
             "loss_d": round(ld, 4), "loss_g": round(lg, 4),
         }), flush=True)
 

@@ -114,11 +114,28 @@ func clamp(params [][]float32, c float32) {
 
 // sqNorm is Σ g² over all gradients.
 func sqNorm(grads [][]float32) float64 {
-	s := 0.0
+	// Eight running sums, added at the end: one sum waits for each add
+	// before the next (four cycles each), which made the norm of the wide
+	// protocol's half-million weights 4% of its step. Each square of a
+	// float32 is exact in float64, so only the order of the additions
+	// differs from a single running sum.
+	var acc [8]float64
 	for _, g := range grads {
-		for _, x := range g {
-			s += float64(x) * float64(x)
+		i := 0
+		for ; i+8 <= len(g); i += 8 {
+			v := g[i : i+8 : i+8]
+			acc[0] += float64(v[0]) * float64(v[0])
+			acc[1] += float64(v[1]) * float64(v[1])
+			acc[2] += float64(v[2]) * float64(v[2])
+			acc[3] += float64(v[3]) * float64(v[3])
+			acc[4] += float64(v[4]) * float64(v[4])
+			acc[5] += float64(v[5]) * float64(v[5])
+			acc[6] += float64(v[6]) * float64(v[6])
+			acc[7] += float64(v[7]) * float64(v[7])
+		}
+		for ; i < len(g); i++ {
+			acc[0] += float64(g[i]) * float64(g[i])
 		}
 	}
-	return s
+	return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }

@@ -2,6 +2,7 @@ package gan
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -63,5 +64,34 @@ func TestClamp(t *testing.T) {
 				t.Errorf("[%d][%d]: got %v, want %v", i, j, got[i][j], want[i][j])
 			}
 		}
+	}
+}
+
+// TestSqNorm: the squared norm of several gradients against hand-worked
+// values ([3, 4] and [12] give 9 + 16 + 144 = 169) and, on random values
+// of mixed sizes (every remainder of the eight-way split), against one
+// running sum: the squares are exact in float64, so the two differ only
+// by the order of the additions, a few ulps.
+func TestSqNorm(t *testing.T) {
+	if got := sqNorm([][]float32{{3, 4}, {12}}); got != 169 {
+		t.Errorf("hand-worked: got %v, want 169", got)
+	}
+	r := rand.New(rand.NewPCG(4, 2))
+	var grads [][]float32
+	for n := 0; n <= 17; n++ {
+		g := make([]float32, n*37)
+		for i := range g {
+			g[i] = float32(r.NormFloat64())
+		}
+		grads = append(grads, g)
+	}
+	want := 0.0
+	for _, g := range grads {
+		for _, x := range g {
+			want += float64(x) * float64(x)
+		}
+	}
+	if got := sqNorm(grads); math.Abs(got-want) > 1e-13*want {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -284,25 +284,17 @@ func packPanelsB(tB bool, b []float32, ldb, pc, kb, n int, bp []float32, w int) 
 			clear(pan)
 		}
 		if !tB {
-			// Whole panels as fixed-size array copies, which compile to
-			// vector moves: copy's call into memmove cost more than the
-			// 64 or 128 bytes it moved.
-			switch {
-			case nb == 16 && w == 16:
-				for p := range kb {
-					o := (pc+p)*ldb + jp
-					*(*[16]float32)(pan[p*16:]) = *(*[16]float32)(b[o:])
-				}
-			case nb == 32 && w == 32:
-				for p := range kb {
-					o := (pc+p)*ldb + jp
-					*(*[32]float32)(pan[p*32:]) = *(*[32]float32)(b[o:])
-				}
-			default:
-				for p := range kb {
-					src := b[(pc+p)*ldb+jp:]
-					copy(pan[p*w:p*w+nb], src[:nb])
-				}
+			// Whole panels in assembly: copy's call into memmove cost
+			// more than the 64 or 128 bytes it moved (a tenth of the
+			// wide protocol's step).
+			if nb == w && (w == 16 || w == 32) && Available {
+				_, _ = pan[kb*w-1], b[(pc+kb-1)*ldb+jp+w-1] // the reads and writes stay in bounds
+				copyRows(&pan[0], &b[pc*ldb+jp], ldb, kb, w)
+				continue
+			}
+			for p := range kb {
+				src := b[(pc+p)*ldb+jp:]
+				copy(pan[p*w:p*w+nb], src[:nb])
 			}
 			continue
 		}

@@ -60,3 +60,9 @@ func adam8(w, gr, m, v *float32, n int, k *AdamConsts)
 //
 //go:noescape
 func add8(dst, x *float32, n int)
+
+// copyRows copies rows rows of w (16 or 32) floats, row r from
+// src[r*ld:], to dst one after another.
+//
+//go:noescape
+func copyRows(dst, src *float32, ld, rows, w int)

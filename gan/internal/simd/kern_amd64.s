@@ -254,3 +254,50 @@ addloop:
 
 adddone:
 	RET
+
+// func copyRows(dst, src *float32, ld, rows, w int)
+//
+// Copies rows rows of w (16 or 32) floats, row r from src + r·ld, to dst
+// one after another: the packing of B's panels when B is not transposed.
+// Two or four YMM moves a row, where copy's call into memmove for 64 or
+// 128 bytes cost more than the moves.
+TEXT ·copyRows(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	MOVQ w+32(FP), AX
+	TESTQ CX, CX
+	JZ copydone
+	CMPQ AX, $32
+	JEQ copy32
+
+copy16:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ DX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ copy16
+	JMP copydone
+
+copy32:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ DX, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ copy32
+
+copydone:
+	VZEROUPPER
+	RET

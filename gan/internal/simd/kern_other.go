@@ -26,3 +26,5 @@ func reluGrad8(dst, y, gr *float32, n int) { panic("simd: no kernel on this arch
 func adam8(w, gr, m, v *float32, n int, k *AdamConsts) { panic("simd: no kernel on this architecture") }
 
 func add8(dst, x *float32, n int) { panic("simd: no kernel on this architecture") }
+
+func copyRows(dst, src *float32, ld, rows, w int) { panic("simd: no kernel on this architecture") }
