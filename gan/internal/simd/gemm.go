@@ -229,6 +229,14 @@ func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []
 	}
 }
 
+// aliasing says whether rows of lda floats, read in place twelve at a
+// time, would crowd a few sets of the L1 cache: with a stride that is a
+// multiple of 1 KB, the twelve rows' lines share two or four of its 64
+// sets, where the B panel's lines need room too, and the kernel lost a
+// fifth of its speed on the wide protocol's 512-wide rows. Such panels
+// are packed instead.
+func aliasing(lda int) bool { return lda*4%1024 == 0 }
+
 // rows512 adds rows [r0, r1) of the block's product to C with the
 // AVX-512 kernel. A is read in place when alpha is 1 (gorgonia's only
 // use); a panel with fewer than 12 rows, or a scaled A, is packed first.
@@ -245,7 +253,7 @@ func (bl *blk) rows512(r0, r1 int) {
 			rs, cs int
 		)
 		switch {
-		case rows < mr512 || bl.alpha != 1:
+		case rows < mr512 || bl.alpha != 1 || (!bl.tA && aliasing(bl.lda)):
 			packPanelA(bl.tA, bl.a, bl.lda, bl.alpha, ir, rows, bl.pc, kb, ap, mr512)
 			apan, rs, cs = &ap[0], 1, mr512
 		case bl.tA:
