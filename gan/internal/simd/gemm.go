@@ -360,6 +360,25 @@ func packPanelA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb i
 		}
 		return
 	}
+	if h == 12 && rows == 12 && alpha == 1 {
+		// The AVX-512 kernel's full panels: the twelve rows read in step,
+		// each k's twelve values written together, where a row at a time
+		// wrote one value per cache line and took a third as long as the
+		// products it fed.
+		r := a[ir*lda+pc:]
+		r0, r1, r2, r3 := r[:kb], r[lda:lda+kb], r[2*lda:2*lda+kb], r[3*lda:3*lda+kb]
+		r = r[4*lda:]
+		r4, r5, r6, r7 := r[:kb], r[lda:lda+kb], r[2*lda:2*lda+kb], r[3*lda:3*lda+kb]
+		r = r[4*lda:]
+		r8, r9, r10, r11 := r[:kb], r[lda:lda+kb], r[2*lda:2*lda+kb], r[3*lda:3*lda+kb]
+		for p := range kb {
+			d := pan[p*12 : p*12+12 : p*12+12]
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+			d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+			d[8], d[9], d[10], d[11] = r8[p], r9[p], r10[p], r11[p]
+		}
+		return
+	}
 	for i := range rows {
 		src := a[(ir+i)*lda+pc:]
 		src = src[:kb]
