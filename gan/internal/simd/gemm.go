@@ -167,7 +167,7 @@ func (bl *blk) rows(r0, r1 int) {
 			rs, cs int
 		)
 		switch {
-		case rows < mr || bl.alpha != 1:
+		case rows < mr || bl.alpha != 1 || aliasing(bl.lda):
 			packA(bl.tA, bl.a, bl.lda, bl.alpha, ir, rows, bl.pc, kb, ap)
 			apan, rs, cs = &ap[0], 1, mr
 		case bl.tA:
@@ -229,12 +229,13 @@ func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []
 	}
 }
 
-// aliasing says whether rows of lda floats, read in place twelve at a
-// time, would crowd a few sets of the L1 cache: with a stride that is a
-// multiple of 1 KB, the twelve rows' lines share two or four of its 64
-// sets, where the B panel's lines need room too, and the kernel lost a
-// fifth of its speed on the wide protocol's 512-wide rows. Such panels
-// are packed instead.
+// aliasing says whether A, read in place with a stride of lda floats,
+// would crowd a few sets of the L1 cache: with a stride that is a
+// multiple of 1 KB, the lines the kernel reads (its rows of row-major A,
+// or the successive k of transposed A) share two or four of its 64 sets,
+// where the B panel's lines need room too, and the kernels lost a fifth of
+// their speed on the wide protocol's 512-wide matrices. Such panels are
+// packed instead.
 func aliasing(lda int) bool { return lda*4%1024 == 0 }
 
 // rows512 adds rows [r0, r1) of the block's product to C with the
@@ -253,7 +254,7 @@ func (bl *blk) rows512(r0, r1 int) {
 			rs, cs int
 		)
 		switch {
-		case rows < mr512 || bl.alpha != 1 || (!bl.tA && aliasing(bl.lda)):
+		case rows < mr512 || bl.alpha != 1 || aliasing(bl.lda):
 			packPanelA(bl.tA, bl.a, bl.lda, bl.alpha, ir, rows, bl.pc, kb, ap, mr512)
 			apan, rs, cs = &ap[0], 1, mr512
 		case bl.tA:
@@ -346,6 +347,21 @@ func packPanelA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb i
 		clear(pan)
 	}
 	if tA {
+		if rows == h && alpha == 1 && (h == 12 || h == 6) {
+			// Whole panels: each k's values are contiguous in A.
+			for p := range kb {
+				src := a[(pc+p)*lda+ir : (pc+p)*lda+ir+h]
+				dst := pan[p*h : p*h+h]
+				*(*[4]float32)(dst) = *(*[4]float32)(src)
+				if h == 6 {
+					dst[4], dst[5] = src[4], src[5]
+					continue
+				}
+				*(*[4]float32)(dst[4:]) = *(*[4]float32)(src[4:])
+				*(*[4]float32)(dst[8:]) = *(*[4]float32)(src[8:])
+			}
+			return
+		}
 		for p := range kb {
 			src := a[(pc+p)*lda+ir:]
 			src = src[:rows]
@@ -357,6 +373,18 @@ func packPanelA(tA bool, a []float32, lda int, alpha float32, ir, rows, pc, kb i
 			for i, v := range src {
 				dst[i] = alpha * v
 			}
+		}
+		return
+	}
+	if h == 6 && rows == 6 && alpha == 1 {
+		// The AVX2 kernel's full panels, likewise.
+		r := a[ir*lda+pc:]
+		r0, r1, r2 := r[:kb], r[lda:lda+kb], r[2*lda:2*lda+kb]
+		r = r[3*lda:]
+		r3, r4, r5 := r[:kb], r[lda:lda+kb], r[2*lda:2*lda+kb]
+		for p := range kb {
+			d := pan[p*6 : p*6+6 : p*6+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 		}
 		return
 	}
