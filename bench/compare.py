@@ -5,8 +5,9 @@ one thread each, interleaved, with PyTorch on its best kernels.
     /usr/bin/python3 bench/compare.py --rounds 5
 
 Builds ganexp, then runs, in each round, every pair below one after the
-other, so that machine noise hits both sides alike, and prints the median
-steps/s of each side and their ratio:
+other (every other round in the reverse order), so that machine noise hits
+both sides alike, and prints the median steps/s of each side and their
+ratio:
 
   * ganexp with the widest kernel this CPU has (AVX-512 here) against
     PyTorch on OpenBLAS's kernels for the same instruction set;
@@ -115,7 +116,13 @@ def main():
             pairs.append(("ganexp avx2", "pytorch Haswell"))
         rates, kernels = {}, {}
         for r in range(a.rounds):
-            for name, (cmd, env) in runs.items():
+            # Every other round runs in the reverse order, so that a drift
+            # within a round (a core's clock, the VM's neighbours) favours
+            # neither side.
+            order = list(runs.items())
+            if r % 2:
+                order.reverse()
+            for name, (cmd, env) in order:
                 for rec in lines(cmd, env):
                     rates.setdefault((name, rec["protocol"]), []).append(rec["steps_per_s"])
                     kernels[name] = rec.get("blas_core") or rec.get("blas")
