@@ -5,6 +5,7 @@ package gan
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/ganexp/ganexp/gan/internal/simd"
 	"gonum.org/v1/gonum/blas"
@@ -12,10 +13,14 @@ import (
 
 // BenchmarkSgemmVsOpenBLAS times ganexp's kernels beside OpenBLAS's
 // single-thread sgemm on the products of the pinned protocols: the
-// practical limit of a CPU core. Run it with one thread each and nothing
-// pinning OpenBLAS:
+// practical limit of a CPU core. Each iteration runs the product once
+// with each, in alternating order and timed apart, so that the VM's drift
+// hits both alike; the ratio is ganexp's GFLOPS over OpenBLAS's. Run it
+// with one thread each and OpenBLAS on its best kernels for this CPU
+// (OpenBLAS 0.3.21 falls back to SSE3 "Prescott" kernels on CPUs newer
+// than itself, so name them; the log line says which ran):
 //
-//	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 \
+//	OPENBLAS_CORETYPE=SkylakeX GOMAXPROCS=1 OPENBLAS_NUM_THREADS=1 \
 //	  go test -tags openblas -run XXX -bench SgemmVsOpenBLAS ./gan/
 func BenchmarkSgemmVsOpenBLAS(b *testing.B) {
 	b.Logf("OpenBLAS core: %s, %d thread(s); ganexp kernels: %v", OpenBLASCore(), BLASThreads(), kernelsHere())
@@ -50,23 +55,29 @@ func BenchmarkSgemmVsOpenBLAS(b *testing.B) {
 		}
 		x, y, c := rnd(r, ra*ca), rnd(r, rb*cb), make([]float32, s.m*s.n)
 		flops := float64(2 * s.m * s.n * s.k)
-		report := func(b *testing.B) {
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-		}
-		b.Run(s.name+"/openblas", func(b *testing.B) {
-			for b.Loop() {
-				openBLAS{}.Sgemm(tr(s.tA), tr(s.tB), s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n)
-			}
-			report(b)
-		})
 		for _, k := range kernelsHere() {
 			b.Run(s.name+"/"+k, func(b *testing.B) {
 				defer func(old string) { simd.Kernel = old }(simd.Kernel)
 				simd.Kernel = k
+				var ours, theirs time.Duration
+				i := 0
 				for b.Loop() {
-					simd.Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n, 1)
+					for turn := range 2 {
+						t0 := time.Now()
+						if (i+turn)%2 == 0 {
+							simd.Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n, 1)
+							ours += time.Since(t0)
+						} else {
+							openBLAS{}.Sgemm(tr(s.tA), tr(s.tB), s.m, s.n, s.k, 1, x, ca, y, cb, 0, c, s.n)
+							theirs += time.Since(t0)
+						}
+					}
+					i++
 				}
-				report(b)
+				n := float64(b.N)
+				b.ReportMetric(flops*n/ours.Seconds()/1e9, "GFLOPS")
+				b.ReportMetric(flops*n/theirs.Seconds()/1e9, "openblas-GFLOPS")
+				b.ReportMetric(theirs.Seconds()/ours.Seconds(), "ratio")
 			})
 		}
 	}
