@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"slices"
+	"sort"
 )
 
 // sorter sorts float64s by spreading them over buckets by value (a
@@ -12,23 +13,29 @@ import (
 // fraction of that.
 type sorter struct {
 	tmp   []float64
+	tmpI  []int32
 	count []int // a level's bucket counts, then its sub-levels'
 }
 
 // maxSpreadDepth is how many levels of buckets spread goes down before
-// it leaves a bucket to slices.Sort.
+// it leaves a bucket to a comparison sort.
 const maxSpreadDepth = 4
 
 // sort sorts a ascending: the same values as slices.Sort (−0 and +0 are
 // equal to both, in whatever order they come).
-func (s *sorter) sort(a []float64) {
+func (s *sorter) sort(a []float64) { s.sortWith(a, nil) }
+
+// sortWith sorts a ascending and moves idx (when not nil, as long as a)
+// with it: the order of a's values, for the k-d tree's build.
+func (s *sorter) sortWith(a []float64, idx []int32) {
 	if len(s.tmp) < len(a) {
 		s.tmp = make([]float64, len(a))
+		s.tmpI = make([]int32, len(a))
 		// Each level keeps its counts while the buckets below it are
 		// spread, each with fewer values than it.
 		s.count = make([]int, (maxSpreadDepth+1)*(len(a)+1))
 	}
-	s.spread(a, 0, s.count)
+	s.spread(a, idx, 0, s.count)
 }
 
 // spread puts a's values into len(a) buckets of equal width between its
@@ -36,12 +43,12 @@ func (s *sorter) sort(a []float64) {
 // by insertion, larger ones by spreading again. A value's bucket,
 // ⌊(v − min)·scale⌋, never decreases as v grows (each floating-point step
 // keeps the order), so bucket order is value order. Data that keeps
-// piling into one bucket (or holds infinities or NaNs) goes to
-// slices.Sort after a few levels.
-func (s *sorter) spread(a []float64, depth int, counts []int) {
+// piling into one bucket (or holds infinities or NaNs) goes to a
+// comparison sort after a few levels.
+func (s *sorter) spread(a []float64, idx []int32, depth int, counts []int) {
 	n := len(a)
 	if n <= 32 {
-		insertionSort(a)
+		insertionSortWith(a, idx)
 		return
 	}
 	lo, hi := a[0], a[0]
@@ -60,7 +67,11 @@ func (s *sorter) spread(a []float64, depth int, counts []int) {
 	}
 	scale := float64(n) / (hi - lo)
 	if depth >= maxSpreadDepth || nan || math.IsInf(scale, 0) || scale == 0 || math.IsNaN(scale) {
-		slices.Sort(a)
+		if idx == nil {
+			slices.Sort(a)
+			return
+		}
+		sort.Stable(pairs{a, idx})
 		return
 	}
 	count, below := counts[:n+1], counts[n+1:]
@@ -75,10 +86,20 @@ func (s *sorter) spread(a []float64, depth int, counts []int) {
 		count[b] += count[b-1]
 	}
 	tmp := s.tmp[:n]
-	for _, v := range a {
-		b := bucket(v)
-		tmp[count[b]] = v
-		count[b]++
+	if idx == nil {
+		for _, v := range a {
+			b := bucket(v)
+			tmp[count[b]] = v
+			count[b]++
+		}
+	} else {
+		tmpI := s.tmpI[:n]
+		for i, v := range a {
+			b := bucket(v)
+			tmp[count[b]], tmpI[count[b]] = v, idx[i]
+			count[b]++
+		}
+		copy(idx, tmpI)
 	}
 	copy(a, tmp)
 	// count[b] is now where bucket b ends.
@@ -86,9 +107,42 @@ func (s *sorter) spread(a []float64, depth int, counts []int) {
 	for b := 0; b < n; b++ {
 		end := count[b]
 		if end-start > 1 {
-			s.spread(a[start:end], depth+1, below)
+			var sub []int32
+			if idx != nil {
+				sub = idx[start:end]
+			}
+			s.spread(a[start:end], sub, depth+1, below)
 		}
 		start = end
+	}
+}
+
+// pairs sorts values with their indices (sort.Interface).
+type pairs struct {
+	v   []float64
+	idx []int32
+}
+
+func (p pairs) Len() int           { return len(p.v) }
+func (p pairs) Less(i, j int) bool { return p.v[i] < p.v[j] || (p.v[i] != p.v[i] && p.v[j] == p.v[j]) }
+func (p pairs) Swap(i, j int) {
+	p.v[i], p.v[j] = p.v[j], p.v[i]
+	p.idx[i], p.idx[j] = p.idx[j], p.idx[i]
+}
+
+// insertionSortWith sorts a by insertion, moving idx (if not nil) with it.
+func insertionSortWith(a []float64, idx []int32) {
+	if idx == nil {
+		insertionSort(a)
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		v, x := a[i], idx[i]
+		j := i
+		for ; j > 0 && a[j-1] > v; j-- {
+			a[j], idx[j] = a[j-1], idx[j-1]
+		}
+		a[j], idx[j] = v, x
 	}
 }
 

@@ -49,3 +49,47 @@ func TestSorterMatchesSlicesSort(t *testing.T) {
 		}
 	}
 }
+
+// TestSortWithMovesIndices: sortWith sorts the values as sort does and
+// moves each index with its value, on clumped values (buckets spread
+// again), few distinct ones (ties) and NaNs (the comparison fallback).
+func TestSortWithMovesIndices(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var s sorter
+	for trial := 0; trial < 60; trial++ {
+		n := 1 + r.IntN(3000)
+		keys, idx := make([]float64, n), make([]int32, n)
+		for i := range keys {
+			switch trial % 3 {
+			case 0:
+				keys[i] = float64(r.IntN(20)) + 0.001*r.NormFloat64()
+			case 1:
+				keys[i] = float64(r.IntN(5))
+			default:
+				keys[i] = r.NormFloat64()
+				if i%97 == 0 {
+					keys[i] = math.NaN()
+				}
+			}
+			idx[i] = int32(i)
+		}
+		orig := slices.Clone(keys)
+		want := slices.Clone(keys)
+		slices.Sort(want)
+		s.sortWith(keys, idx)
+		seen := make([]bool, n)
+		for i, p := range idx {
+			if seen[p] {
+				t.Fatalf("trial %d: index %d twice", trial, p)
+			}
+			seen[p] = true
+			same := orig[p] == keys[i] || (math.IsNaN(orig[p]) && math.IsNaN(keys[i]))
+			if !same {
+				t.Fatalf("trial %d: value at %d moved without its index", trial, i)
+			}
+			if keys[i] != want[i] && !(math.IsNaN(keys[i]) && math.IsNaN(want[i])) {
+				t.Fatalf("trial %d: keys[%d] = %v, want %v", trial, i, keys[i], want[i])
+			}
+		}
+	}
+}
