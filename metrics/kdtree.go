@@ -26,6 +26,8 @@ type kdTree struct {
 	// xs and ys are the points again as two columns, in 2-D, for the
 	// vector loops (vec).
 	xs, ys []float64
+	// scratch is build2's memory, kept for the next reset.
+	scratch builder2
 }
 
 type kdNode struct {
@@ -41,24 +43,58 @@ func useTree(n, dim int) bool { return dim <= 8 && n > 4*kdLeaf }
 
 // newKDTree builds a tree over x (n×dim), which it does not keep.
 func newKDTree(x []float64, dim int) *kdTree {
+	t := &kdTree{}
+	t.reset(x, dim)
+	return t
+}
+
+// reset makes t a tree over x (n×dim), reusing t's memory: an evaluator
+// builds a tree over its samples at every evaluation, and reusing it
+// spares the collector a few hundred kilobytes each time.
+func (t *kdTree) reset(x []float64, dim int) {
 	n := len(x) / dim
-	t := &kdTree{dim: dim, pts: slices.Clone(x), orig: make([]int, n)}
-	for i := range t.orig {
-		t.orig[i] = i
-	}
-	t.nodes = make([]kdNode, 0, 2*n/kdLeaf+1)
-	t.box = make([]float64, 0, cap(t.nodes)*2*dim)
+	t.dim = dim
+	t.pts = grow(t.pts, len(x))
+	t.orig = growInts(t.orig, n)
+	t.nodes = t.nodes[:0]
+	t.box = t.box[:0]
+	t.leaf = t.leaf[:0]
 	if dim != 2 {
+		copy(t.pts, x)
+		for i := range t.orig {
+			t.orig[i] = i
+		}
 		t.build(0, n)
-		return t
+		return
 	}
 	t.build2(x)
-	t.xs, t.ys = make([]float64, n), make([]float64, n)
+	t.xs, t.ys = grow(t.xs, n), grow(t.ys, n)
 	for p, i := range t.orig {
 		t.xs[p], t.ys[p] = x[2*i], x[2*i+1]
 		t.pts[2*p], t.pts[2*p+1] = x[2*i], x[2*i+1]
 	}
-	return t
+}
+
+// grow returns s with length n, reallocated only when too short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growInts(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
+func growInt32s(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
 }
 
 // build2 builds a tree over 2-D points from their orders by x and by y,
@@ -69,21 +105,25 @@ func newKDTree(x []float64, dim int) *kdTree {
 // long as the queries that followed.
 func (t *kdTree) build2(x []float64) {
 	n := len(x) / 2
-	var s sorter
-	order := func(axis int) ([]int32, []float64) {
-		idx, keys := make([]int32, n), make([]float64, n)
+	b := &t.scratch
+	order := func(axis int) {
+		b.by[axis], b.keys[axis] = growInt32s(b.by[axis], n), grow(b.keys[axis], n)
+		idx, keys := b.by[axis], b.keys[axis]
 		for i := range n {
 			idx[i], keys[i] = int32(i), x[2*i+axis]
 		}
-		s.sortWith(keys, idx)
-		return idx, keys
+		b.s.sortWith(keys, idx)
 	}
-	bx, kx := order(0)
-	by, ky := order(1)
-	b := builder2{x: x, by: [2][]int32{bx, by}, keys: [2][]float64{kx, ky}, left: make([]bool, n),
-		tmp: make([]int32, n+1), tmpK: make([]float64, n+1), tmp2: make([]int32, n+1), tmpK2: make([]float64, n+1)}
+	order(0)
+	order(1)
+	if cap(b.left) < n {
+		b.left = make([]bool, n)
+	}
+	b.left = b.left[:n]
+	b.tmp, b.tmp2 = growInt32s(b.tmp, n+1), growInt32s(b.tmp2, n+1)
+	b.tmpK, b.tmpK2 = grow(b.tmpK, n+1), grow(b.tmpK2, n+1)
 	b.node(t, 0, n)
-	for p, i := range bx {
+	for p, i := range b.by[0] {
 		t.orig[p] = int(i)
 	}
 }
@@ -99,7 +139,7 @@ func b2i(b bool) int {
 // builder2 holds build2's runs: the points of each node by x and by y,
 // with their coordinates on that axis, and scratch for the partitions.
 type builder2 struct {
-	x           []float64
+	s           sorter
 	by          [2][]int32
 	keys        [2][]float64
 	left        []bool

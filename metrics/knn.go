@@ -171,11 +171,16 @@ func fidelityWithin(real, fake []float64, d int, rt, ft *kdTree, realPR, fakePR,
 // radii and a k-d tree of its points. A trial compares every evaluation
 // with the same reference sample, so only the generated sample's tree and
 // radii are built per evaluation.
+//
+// A FidelityRef keeps the generated sample's tree between evaluations, so
+// one value must not be used by two goroutines at once (a trial's
+// evaluator is one).
 type FidelityRef struct {
 	real           []float64
 	dim, kPR, kDC  int
 	realPR, realDC []float64
 	tree           *kdTree // nil where brute force is faster
+	fake           kdTree  // the last generated sample's, rebuilt in place
 }
 
 // NewFidelityRef prepares real (n×dim) with k-NN balls of kPR (precision
@@ -200,7 +205,8 @@ func (r *FidelityRef) Fidelity(fake []float64) Fidelity {
 	if r.tree == nil || !useTree(max(m, n), d) {
 		return NewFidelity(r.real, fake, d, r.realPR, KNNRadii(fake, d, r.kPR), r.realDC, r.kDC)
 	}
-	ft := newKDTree(fake, d)
+	r.fake.reset(fake, d)
+	ft := &r.fake
 	return fidelityWithin(r.real, fake, d, r.tree, ft, r.realPR, ft.knnRadii(r.kPR), r.realDC, r.kDC)
 }
 
@@ -237,10 +243,15 @@ func SlicedWasserstein(x, y []float64, dim int, dirs []float64) float64 {
 
 // SWDRef holds a reference sample's sorted projections, so that a trial
 // sorts them once instead of at every evaluation.
+//
+// An SWDRef keeps its scratch between evaluations, so one value must not
+// be used by two goroutines at once (a trial's evaluator is one).
 type SWDRef struct {
 	dim  int
 	dirs []float64
 	proj [][]float64 // per direction, sorted
+	a    []float64   // scratch: one direction's projections
+	s    sorter
 }
 
 // NewSWDRef projects y onto each direction and sorts the projections.
@@ -262,12 +273,14 @@ func (r *SWDRef) Distance(x []float64) float64 {
 	if len(r.proj) == 0 || len(r.proj[0]) != n {
 		panic("metrics: SlicedWasserstein needs samples of equal size")
 	}
-	a := make([]float64, n)
-	var s sorter
+	if len(r.a) != n {
+		r.a = make([]float64, n)
+	}
+	a := r.a
 	total := 0.0
 	for l, b := range r.proj {
 		project(a, x, r.dirs[l*r.dim:(l+1)*r.dim])
-		s.sort(a)
+		r.s.sort(a)
 		w := 0.0
 		for i := range a {
 			w += math.Abs(a[i] - b[i])
@@ -279,10 +292,18 @@ func (r *SWDRef) Distance(x []float64) float64 {
 
 func project(dst, x, theta []float64) {
 	dim := len(theta)
+	if dim == 2 {
+		t0, t1 := theta[0], theta[1]
+		x = x[:2*len(dst)]
+		for i := range dst {
+			dst[i] = float64(x[2*i]*t0) + float64(x[2*i+1]*t1) // the loop's sum, unfused
+		}
+		return
+	}
 	for i := range dst {
 		s := 0.0
 		for j, t := range theta {
-			s += x[i*dim+j] * t
+			s += float64(x[i*dim+j] * t)
 		}
 		dst[i] = s
 	}
