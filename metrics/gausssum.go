@@ -69,9 +69,13 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 	// padding vec.Triangle reads past the last power.
 	rev1 := make([]float64, p+1+vec.Pad)
 	pow2 := make([]float64, p+1+vec.Pad)
-	for i := 0; i+dim <= len(x); i += dim {
-		u1 := (x[i] - c[0]) / sigma
-		u2 := 0.0
+	// A second point's rows: two points' power chains go through one
+	// loop, so that the processor works on both at once instead of
+	// waiting on each multiply of a single chain.
+	rev1b := make([]float64, p+1+vec.Pad)
+	pow2b := make([]float64, p+1+vec.Pad)
+	scaled := func(i int) (u1, u2 float64) {
+		u1 = (x[i] - c[0]) / sigma
 		if dim == 2 {
 			u2 = (x[i+1] - c[1]) / sigma
 		}
@@ -79,19 +83,42 @@ func newMoments(x []float64, dim int, c []float64, sigma float64, p int) moments
 		if r := math.Sqrt(r2); r > m.radius { // the evaluator passes finite samples
 			m.radius = r
 		}
-		w := math.Exp(-r2 / 2)
-		rev1[p], pow2[0] = w, 1
+		return u1, u2
+	}
+	weight := func(u1, u2 float64) float64 { return math.Exp(-(u1*u1 + u2*u2) / 2) }
+	add := func(r1, p2 []float64) {
+		if dim == 1 {
+			for a := 0; a <= p; a++ {
+				m.values[a] += r1[p-a]
+			}
+			return
+		}
+		vec.Triangle(m.values, m.stride, r1, p2, p)
+	}
+	i := 0
+	for ; i+2*dim <= len(x); i += 2 * dim {
+		u1, u2 := scaled(i)
+		v1, v2 := scaled(i + dim)
+		rev1[p], pow2[0] = weight(u1, u2), 1
+		rev1b[p], pow2b[0] = weight(v1, v2), 1
+		for k := 1; k <= p; k++ {
+			rev1[p-k] = rev1[p-k+1] * u1
+			pow2[k] = pow2[k-1] * u2
+			rev1b[p-k] = rev1b[p-k+1] * v1
+			pow2b[k] = pow2b[k-1] * v2
+		}
+		// Added in the points' order, as one at a time would.
+		add(rev1, pow2)
+		add(rev1b, pow2b)
+	}
+	if i+dim <= len(x) {
+		u1, u2 := scaled(i)
+		rev1[p], pow2[0] = weight(u1, u2), 1
 		for k := 1; k <= p; k++ {
 			rev1[p-k] = rev1[p-k+1] * u1
 			pow2[k] = pow2[k-1] * u2
 		}
-		if dim == 1 {
-			for a := 0; a <= p; a++ {
-				m.values[a] += rev1[p-a]
-			}
-			continue
-		}
-		vec.Triangle(m.values, m.stride, rev1, pow2, p)
+		add(rev1, pow2)
 	}
 	return m
 }

@@ -130,24 +130,37 @@ func TestSelectFrom(t *testing.T) {
 	}
 }
 
-// TestMedianDistanceMatchesSorting: the two-pass selection gives the
-// median of the sorted pair distances exactly, for odd and even pair
-// counts, on the ring (many equal exponents), on points with duplicates
-// (zero distances, where the two middle values straddle buckets), and in
-// 3-D.
+// TestMedianDistanceMatchesSorting: the selection gives the median of
+// the sorted pair distances exactly, for odd and even pair counts, on
+// the ring (many equal exponents), on points with duplicates (zero
+// distances, where the two middle values straddle buckets), and in 3-D;
+// by the two passes over top bits (few points, or a bracket that misses
+// because the first points are unlike the rest) and by the bracket.
 func TestMedianDistanceMatchesSorting(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
+	unlike := ring(r, 1000)
+	for i := range 2 * bracketPoints {
+		unlike[i] = 0.001 * float64(i) // the first points in one clump
+	}
 	for _, c := range []struct {
-		name string
-		x    []float64
-		dim  int
+		name      string
+		x         []float64
+		dim       int
+		bracketed bool // the bracket holds the median
 	}{
-		{"ring", ring(r, 300), 2},
-		{"ring-odd", ring(r, 7), 2}, // 21 pairs
-		{"duplicates", []float64{0, 0, 0, 0, 1, 1, 2, 2}, 2},
-		{"3d", gaussian(r, 150)[:3*99], 3}, // 4,851 pairs
+		{"ring", ring(r, 300), 2, false},
+		{"ring-odd", ring(r, 7), 2, false}, // 21 pairs
+		{"duplicates", []float64{0, 0, 0, 0, 1, 1, 2, 2}, 2, false},
+		{"3d", gaussian(r, 150)[:3*99], 3, false}, // 4,851 pairs
+		{"ring-1000", ring(r, 1000), 2, true},     // 499,500 pairs
+		{"3d-999", gaussian(r, 1500)[:3*999], 3, true},
+		{"first-unlike", unlike, 2, false},
 	} {
 		n := len(c.x) / c.dim
+		rows := pairRows{x: c.x, dim: c.dim, buf: make([]float64, n)}
+		if _, ok := selectBracketed(&rows, n, []int{n * (n - 1) / 4}); ok != c.bracketed {
+			t.Errorf("%s: the bracket held the median: %v, want %v", c.name, ok, c.bracketed)
+		}
 		var d []float64
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {

@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestSorterMatchesSlicesSort checks the distribution sort against
-// slices.Sort on shapes that exercise each of its paths: short slices
-// (insertion sort), smooth data (one level of buckets), wide magnitudes
-// and clumps with a few strays (buckets spread again, down to the
-// slices.Sort fallback), ties, infinities, NaNs and signed zeros.
+// TestSorterMatchesSlicesSort checks the radix sort against slices.Sort
+// on shapes that exercise each of its paths: short slices (insertion
+// sort), smooth data (distinct keys), wide magnitudes and clumps with a
+// few strays (long runs of equal keys, sorted again), ties, infinities
+// and NaNs (the comparison fallback) and signed zeros.
 func TestSorterMatchesSlicesSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	gen := map[string]func(i int) float64{
@@ -51,8 +51,9 @@ func TestSorterMatchesSlicesSort(t *testing.T) {
 }
 
 // TestSortWithMovesIndices: sortWith sorts the values as sort does and
-// moves each index with its value, on clumped values (buckets spread
-// again), few distinct ones (ties) and NaNs (the comparison fallback).
+// moves each index with its value, on clumped values (short runs of
+// equal keys), few distinct ones (long runs of ties) and NaNs (the
+// comparison fallback).
 func TestSortWithMovesIndices(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var s sorter
