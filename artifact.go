@@ -7,10 +7,11 @@ import (
 
 // Artifacts are objects that the HTML report draws of a trial, stored
 // during training with a bounded size (at most 12 evaluations keep them,
-// each at most SnapshotPoints samples).
+// each at most SnapshotPoints samples, or SnapshotImages on image data).
 const (
 	// ArtifactSamples is a sample of G's output: up to SnapshotPoints×dim
-	// float32, little-endian, row-major (EncodeFloats).
+	// float32 (SnapshotImages×dim for images), little-endian, row-major
+	// (EncodeFloats).
 	ArtifactSamples = "samples"
 	// ArtifactDGrid is D's output on a grid of 1-D points: the grid's x
 	// values, then D(x) at them, float32.
@@ -29,6 +30,10 @@ const (
 
 // SnapshotPoints bounds the points kept per sample artifact.
 const SnapshotPoints = 500
+
+// SnapshotImages bounds the images kept per sample artifact of image data:
+// an 8×8 grid.
+const SnapshotImages = 64
 
 // EncodeFloats packs values as little-endian float32.
 func EncodeFloats(xs []float32) []byte {

@@ -43,8 +43,14 @@ type Dataset struct {
 	Mean    float64   `json:"mean,omitempty"`    // gaussian1d
 	Means   []float64 `json:"means,omitempty"`   // mixture1d
 	Weights []float64 `json:"weights,omitempty"` // mixture1d; nil means equal
-	Path    string    `json:"path,omitempty"`    // csv
-	Digest  string    `json:"digest,omitempty"`  // csv: sha256 of the file, so an edited file plans new trials
+	Path    string    `json:"path,omitempty"`    // csv: the file; mnist: the folder of IDX files
+	Digest  string    `json:"digest,omitempty"`  // csv, mnist: sha256 of the contents, so edited data plans new trials
+	Digits  []int     `json:"digits,omitempty"`  // mnist: the digits kept; nil keeps all
+	Limit   int       `json:"limit,omitempty"`   // mnist: the first Limit images kept; 0 keeps all
+	// Height and Width are an image data set's, read from its files when
+	// the sweep is planned, so that models know them without the files.
+	Height int `json:"height,omitempty"`
+	Width  int `json:"width,omitempty"`
 }
 
 // Arch is the model family and shape of the generator and the
@@ -122,6 +128,16 @@ func (c Config) Params() []Param {
 		}
 	case "csv":
 		ps = append(ps, Param{"data_path", d.Path}, Param{"data_digest", d.Digest})
+	case "mnist", "stacked_mnist":
+		// The contents, not the folder: the same files found through
+		// $GANEXP_MNIST or the module cache are the same trials.
+		ps = append(ps, Param{"data_digest", d.Digest})
+		if d.Digits != nil {
+			ps = append(ps, Param{"data_digits", intList(d.Digits)})
+		}
+		if d.Limit > 0 {
+			ps = append(ps, Param{"data_limit", int64(d.Limit)})
+		}
 	}
 	ps = append(ps, Param{"arch", c.Arch.Name})
 	ps = append(ps, c.Arch.kindParams()...)
@@ -203,6 +219,22 @@ func widths(ws []int) string {
 
 func floatList(xs []float64) string {
 	b, _ := json.Marshal(xs) // a []float64 of finite values always marshals
+	return string(b)
+}
+
+// imageChannels is the number of channels of a data set's images: one
+// for mnist, three for stacked_mnist (three digits, one per channel).
+var imageChannels = map[string]int{"mnist": 1, "stacked_mnist": 3}
+
+// ImageShape is the channels, height and width of an image data set, or
+// ok = false for point data. It reads the config only, not the files.
+func (d Dataset) ImageShape() (c, h, w int, ok bool) {
+	c, ok = imageChannels[d.Kind]
+	return c, d.Height, d.Width, ok
+}
+
+func intList(xs []int) string {
+	b, _ := json.Marshal(xs) // a []int always marshals
 	return string(b)
 }
 

@@ -1,6 +1,7 @@
-// Package dataset generates the synthetic data sets of README § Sweep files and
-// reads local point clouds. It is pure Go with no I/O beyond reading a
-// user's CSV file.
+// Package dataset generates the synthetic data sets of README § Sweep files,
+// reads local point clouds, and reads MNIST's IDX files (and builds
+// Stacked MNIST from them). It is pure Go with no I/O beyond reading
+// those files.
 package dataset
 
 import (
@@ -12,7 +13,7 @@ import (
 )
 
 // Kinds lists the data set kinds a config may name.
-var Kinds = []string{"gaussian1d", "mixture1d", "ring", "grid", "csv"}
+var Kinds = []string{"gaussian1d", "mixture1d", "ring", "grid", "csv", "mnist", "stacked_mnist"}
 
 // Mode is one component of a known mixture: samples near Centre within a
 // few Std are high quality.
@@ -106,6 +107,8 @@ func New(d ganexp.Dataset) (Source, error) {
 				"file changed since the sweep was planned (sha256 %.12s…, planned %.12s…)", p.Digest, d.Digest)
 		}
 		return p, nil
+	case "mnist", "stacked_mnist":
+		return newImages(d)
 	}
 	return nil, fmt.Errorf("dataset: unknown kind %q", d.Kind)
 }
@@ -164,8 +167,20 @@ func ModeCount(d ganexp.Dataset) int {
 		return 1
 	case "mixture1d":
 		return len(d.Means)
+	case "mnist":
+		return digitCount(d.Digits)
+	case "stacked_mnist":
+		n := digitCount(d.Digits)
+		return n * n * n
 	}
 	return 0
+}
+
+func digitCount(digits []int) int {
+	if len(digits) == 0 {
+		return mnistClasses
+	}
+	return len(digits)
 }
 
 // Density returns the probability density of a 1-D data set (gaussian1d

@@ -35,6 +35,7 @@ type reference struct {
 	bins          metrics.Bins
 	swd           *metrics.SWDRef
 	spread        float64 // RMS spread of the sample
+	image         bool    // image data: the Points metrics do not apply
 }
 
 func newReference(t ganexp.Trial, src dataset.Source) *reference {
@@ -46,14 +47,15 @@ func newReference(t ganexp.Trial, src dataset.Source) *reference {
 	for i, x := range buf {
 		ref[i] = float64(x)
 	}
-	r := &reference{
-		dim: dim, sample: ref,
-		mmd:    metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints)),
-		fid:    metrics.NewFidelityRef(ref, dim, kPR, kDC),
-		bins:   metrics.NewBins(ref, dim, min(ndbBins, n), rng),
-		swd:    metrics.NewSWDRef(ref, dim, metrics.Directions(dim, swdDirectionsFor(dim), rng.NormFloat64)),
-		spread: rmsSpread(ref, dim),
+	_, _, _, image := t.Config.Dataset.ImageShape()
+	r := &reference{dim: dim, sample: ref, image: image}
+	if !image {
+		r.mmd = metrics.NewMMDRef(ref, dim, metrics.MedianDistance(ref, dim, bandwidthPoints))
+		r.fid = metrics.NewFidelityRef(ref, dim, kPR, kDC)
 	}
+	r.bins = metrics.NewBins(ref, dim, min(ndbBins, n), rng)
+	r.swd = metrics.NewSWDRef(ref, dim, metrics.Directions(dim, swdDirectionsFor(dim), rng.NormFloat64))
+	r.spread = rmsSpread(ref, dim)
 	for _, m := range src.Modes() {
 		r.centres = append(r.centres, m.Centre...)
 		r.stds = append(r.stds, m.Std)
@@ -109,7 +111,7 @@ func New(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) (*Evaluator, erro
 // step 0.
 func (e *Evaluator) storeData(src dataset.Source) error {
 	r := e.ref
-	n := min(len(r.sample), ganexp.SnapshotPoints*r.dim)
+	n := min(len(r.sample), snapshotCount(e.t.Config)*r.dim)
 	if err := e.sink.Artifact(0, ganexp.ArtifactReal, ganexp.EncodeFloats(toF32(r.sample[:n]))); err != nil {
 		return err
 	}
@@ -238,7 +240,7 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 	var nonFinite []string
 	for _, m := range Metrics {
 		switch {
-		case m.Modes && e.ref.centres == nil:
+		case m.Modes && e.ref.centres == nil, m.Points && e.ref.image:
 			continue // does not apply
 		case m.OfSamples && !finite:
 			values[m.Name] = ganexp.Number(math.NaN())
@@ -304,9 +306,19 @@ func (e *Evaluator) judge(s ganexp.Snapshot, values map[string]ganexp.Number, no
 	return stop, nil
 }
 
+// snapshotCount is how many samples an artifact keeps: SnapshotPoints
+// points, or SnapshotImages images (a 784-value image is 1,568 points'
+// worth of storage).
+func snapshotCount(c ganexp.Config) int {
+	if _, _, _, image := c.Dataset.ImageShape(); image {
+		return ganexp.SnapshotImages
+	}
+	return ganexp.SnapshotPoints
+}
+
 // snapshot stores the samples (and D on the grid) of an evaluation.
 func (e *Evaluator) snapshot(s ganexp.Snapshot) error {
-	n := min(len(s.Samples), ganexp.SnapshotPoints*s.Dim)
+	n := min(len(s.Samples), snapshotCount(e.t.Config)*s.Dim)
 	if err := e.sink.Artifact(s.Step, ganexp.ArtifactSamples, ganexp.EncodeFloats(s.Samples[:n])); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -49,5 +50,75 @@ func TestTrackingParts(t *testing.T) {
 	}
 	if sum > tr.MetricsS {
 		t.Errorf("the parts (%v s) exceed the metrics' time (%v s)", sum, tr.MetricsS)
+	}
+}
+
+// recordSink keeps what an evaluator records.
+type recordSink struct {
+	nopSink
+	evals     []ganexp.Eval
+	artifacts map[string][]byte // kind@step → data
+}
+
+func (s *recordSink) Eval(e ganexp.Eval) error { s.evals = append(s.evals, e); return nil }
+func (s *recordSink) Artifact(step int, kind string, data []byte) error {
+	if s.artifacts == nil {
+		s.artifacts = map[string][]byte{}
+	}
+	s.artifacts[fmt.Sprintf("%s@%d", kind, step)] = data
+	return nil
+}
+
+// TestImageData: on images the pixel-space k-NN and MMD metrics are not
+// measured (nor their reference prepared), the others are, and a sample
+// artifact keeps SnapshotImages images rather than SnapshotPoints.
+func TestImageData(t *testing.T) {
+	dir := t.TempDir()
+	const n, h, w = 100, 4, 4
+	pixels, labels := make([]byte, n*h*w), make([]byte, n)
+	r := rand.New(rand.NewPCG(1, 1))
+	for i := range pixels {
+		pixels[i] = byte(r.IntN(256))
+	}
+	for i := range labels {
+		labels[i] = byte(i % 10)
+	}
+	if err := dataset.WriteMNIST(dir, "train", h, w, pixels, labels, false); err != nil {
+		t.Fatal(err)
+	}
+	c := testConfig()
+	c.Dataset = ganexp.Dataset{Name: "mnist", Kind: "mnist", Path: dir, Height: h, Width: w}
+	src, err := dataset.New(c.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &recordSink{}
+	ev, err := New(ganexp.NewTrial(c, 1), src, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ref.mmd != nil || ev.ref.fid != nil {
+		t.Error("prepared pixel-space MMD or k-NN references")
+	}
+	samples := make([]float32, c.EvalSamples*h*w)
+	src.Sample(rand.New(rand.NewPCG(2, 2)), samples)
+	if _, err := ev.Eval(ganexp.Snapshot{Step: 20, Samples: samples, Dim: h * w}); err != nil {
+		t.Fatal(err)
+	}
+	got := sink.evals[0].Values
+	for _, m := range Metrics {
+		_, measured := got[m.Name]
+		if want := !m.Points && !m.Modes; measured != want {
+			t.Errorf("%s measured: %v, want %v", m.Name, measured, want)
+		}
+	}
+	if v := float64(got["swd"]); !(v > 0) {
+		t.Errorf("swd = %v", v)
+	}
+	if got, want := len(sink.artifacts["samples@20"]), ganexp.SnapshotImages*h*w*4; got != want {
+		t.Errorf("sample artifact: %d bytes, want %d (%d images)", got, want, ganexp.SnapshotImages)
+	}
+	if got, want := len(sink.artifacts["real@0"]), ganexp.SnapshotImages*h*w*4; got != want {
+		t.Errorf("real artifact: %d bytes, want %d", got, want)
 	}
 }

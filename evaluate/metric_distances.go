@@ -13,7 +13,7 @@ var (
 		MetricInfo: ganexp.MetricInfo{ID: 7, Name: "mmd2", Better: ganexp.LowerIsBetter,
 			Doc: "unbiased MMD^2 against the reference sample (Gretton et al. 2012, Lemma 6), RBF kernel, bandwidth = its median distance"},
 		Measure:   func(s *Sample) float64 { return s.ref.mmd.MMD2(s.Fake) },
-		OfSamples: true,
+		OfSamples: true, Points: true,
 	}
 	swd = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 8, Name: "swd", Better: ganexp.LowerIsBetter,

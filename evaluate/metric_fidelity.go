@@ -12,25 +12,25 @@ var (
 		MetricInfo: ganexp.MetricInfo{ID: 9, Name: "precision", Better: ganexp.HigherIsBetter,
 			Doc: "improved precision, k=3 (Kynkäänniemi et al. 2019): share of samples on the real manifold"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Precision },
-		OfSamples: true, Family: "knn",
+		OfSamples: true, Points: true, Family: "knn",
 	}
 	recall = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 10, Name: "recall", Better: ganexp.HigherIsBetter,
 			Doc: "improved recall, k=3: share of the real sample on the generated manifold"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Recall },
-		OfSamples: true, Family: "knn",
+		OfSamples: true, Points: true, Family: "knn",
 	}
 	density = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 11, Name: "density", Better: ganexp.Neutral,
 			Doc: "density, k=5 (Naeem et al. 2020): 1 when samples sit where real data is dense"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Density },
-		OfSamples: true, Family: "knn",
+		OfSamples: true, Points: true, Family: "knn",
 	}
 	coverage = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 12, Name: "coverage", Better: ganexp.HigherIsBetter,
 			Doc: "coverage, k=5 (Naeem et al. 2020): share of real k-NN balls holding a sample"},
 		Measure:   func(s *Sample) float64 { return s.fidelity().Coverage },
-		OfSamples: true, Family: "knn",
+		OfSamples: true, Points: true, Family: "knn",
 	}
 )
 

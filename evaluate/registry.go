@@ -18,6 +18,11 @@ type Metric struct {
 	// Modes says the metric needs the data's known modes: it is not
 	// measured at all on data without them (csv).
 	Modes bool
+	// Points says the metric is measured on point data only. On images,
+	// distances between raw pixels say little (which is why FID measures
+	// in a network's features) and cost O(n²·d) at 784 values a point:
+	// k-NN balls and MMD's kernel are left out there.
+	Points bool
 	// Watched says a non-finite value of the metric is a finding, named
 	// in the trial's non_finite event.
 	Watched bool

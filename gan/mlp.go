@@ -16,13 +16,14 @@ type mlp struct {
 	name       string
 	sizes      []int // input, hidden..., output
 	activation string
+	squash     bool            // tanh on the output (G on images)
 	weights    []*tensor.Dense // W0, b0, W1, b1, ...
 }
 
 // newMLP draws weights like torch.nn.Linear's default initialisation:
 // W and b uniform in ±1/√fan_in. All randomness comes from r.
-func newMLP(r *rand.Rand, name string, sizes []int, activation string) *mlp {
-	m := &mlp{name: name, sizes: sizes, activation: activation}
+func newMLP(r *rand.Rand, name string, sizes []int, activation string, squash bool) *mlp {
+	m := &mlp{name: name, sizes: sizes, activation: activation, squash: squash}
 	for i := 0; i+1 < len(sizes); i++ {
 		in, out := sizes[i], sizes[i+1]
 		bound := 1 / math.Sqrt(float64(in))
@@ -61,7 +62,8 @@ func (m *mlp) bind(g *G.ExprGraph) []*G.Node {
 }
 
 // apply builds the forward pass of m on x with the weight nodes ws. The
-// last layer is linear: G outputs points and D outputs logits.
+// last layer is linear (G outputs points and D outputs logits), or ends
+// in tanh when m squashes.
 func (m *mlp) apply(x *G.Node, ws []*G.Node) (*G.Node, error) {
 	h := x
 	layers := len(ws) / 2
@@ -71,6 +73,11 @@ func (m *mlp) apply(x *G.Node, ws []*G.Node) (*G.Node, error) {
 		var err error
 		if h, err = dense(h, ws[2*i], ws[2*i+1], fuse); err != nil {
 			return nil, fmt.Errorf("%s layer %d: %w", m.name, i, err)
+		}
+		if last && m.squash {
+			if h, err = G.Tanh(h); err != nil {
+				return nil, fmt.Errorf("%s output tanh: %w", m.name, err)
+			}
 		}
 		if last || fuse {
 			continue

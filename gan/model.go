@@ -27,25 +27,38 @@ const (
 	roleD = "D"
 )
 
+// dims is what a model maps from and to: widths in and out, and the data's
+// image shape (channels, height, width; zero for points), which G's output
+// and D's input have on image data.
+type dims struct {
+	in, out int
+	c, h, w int
+}
+
+// images says the data are images.
+func (d dims) images() bool { return d.c > 0 }
+
 // modelKinds build a model of each arch kind (ganexp.ArchKinds), for
-// role G (from noise of width in to points of width out) or D (from points
-// to one logit). A new kind is a file of its own and a line here. All
-// randomness of the initial weights comes from r.
-var modelKinds = map[string]func(r *rand.Rand, role string, in, out int, a ganexp.Arch) model{
-	ganexp.KindMLP: func(r *rand.Rand, role string, in, out int, a ganexp.Arch) model {
+// role G (from noise of width in to samples of width out) or D (from
+// samples to one logit). A new kind is a file of its own and a line here.
+// All randomness of the initial weights comes from r.
+var modelKinds = map[string]func(r *rand.Rand, role string, d dims, a ganexp.Arch) model{
+	ganexp.KindMLP: func(r *rand.Rand, role string, d dims, a ganexp.Arch) model {
 		hidden := a.G
 		if role == roleD {
 			hidden = a.D
 		}
-		return newMLP(r, role, sizes(in, hidden, out), a.Activation)
+		// On images G ends in tanh, the pixels' range [−1, 1], as every
+		// PyTorch GAN on MNIST does; on points its last layer is linear.
+		return newMLP(r, role, sizes(d.in, hidden, d.out), a.Activation, role == roleG && d.images())
 	},
 }
 
 // newModel builds the model of a's kind for role.
-func newModel(r *rand.Rand, role string, in, out int, a ganexp.Arch) (model, error) {
+func newModel(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error) {
 	build, ok := modelKinds[a.KindOf()]
 	if !ok {
 		return nil, fmt.Errorf("unknown arch kind %q", a.KindOf())
 	}
-	return build(r, role, in, out, a), nil
+	return build(r, role, d, a), nil
 }

@@ -94,10 +94,11 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 		return nil, err
 	}
 	initRng := rand.New(rand.NewPCG(uint64(t.Seed), streamInit))
-	if s.gen, err = newModel(initRng, roleG, c.ZDim, s.dim, c.Arch); err != nil {
+	ch, h, w, _ := c.Dataset.ImageShape()
+	if s.gen, err = newModel(initRng, roleG, dims{in: c.ZDim, out: s.dim, c: ch, h: h, w: w}, c.Arch); err != nil {
 		return nil, err
 	}
-	if s.dis, err = newModel(initRng, roleD, s.dim, 1, c.Arch); err != nil {
+	if s.dis, err = newModel(initRng, roleD, dims{in: s.dim, out: 1, c: ch, h: h, w: w}, c.Arch); err != nil {
 		return nil, err
 	}
 	s.genW, s.disW = s.gen.params(), s.dis.params()

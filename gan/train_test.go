@@ -251,3 +251,47 @@ func TestBench(t *testing.T) {
 		t.Errorf("cancelled bench: %v", err)
 	}
 }
+
+// brightImages samples 2×2 "images" whose pixels are all near 5, far
+// outside [−1, 1], so that a linear output would chase them there.
+type brightImages struct{}
+
+func (brightImages) Dim() int { return 4 }
+func (brightImages) Sample(r *rand.Rand, dst []float32) {
+	for i := range dst {
+		dst[i] = float32(5 + 0.1*r.NormFloat64())
+	}
+}
+
+type sampleRecorder struct{ samples []float32 }
+
+func (r *sampleRecorder) Progress(int)    {}
+func (r *sampleRecorder) Grid() []float32 { return nil }
+func (r *sampleRecorder) Eval(s ganexp.Snapshot) (bool, error) {
+	r.samples = append(r.samples[:0], s.Samples...)
+	return false, nil
+}
+
+// TestMLPOnImagesEndsInTanh: on image data the MLP generator's output is
+// tanh's, inside (−1, 1) however the data pulls it; on points the same
+// data draws it past 1 (a linear output).
+func TestMLPOnImagesEndsInTanh(t *testing.T) {
+	for _, images := range []bool{true, false} {
+		c := smallConfig("nonsaturating")
+		c.Steps, c.EvalEvery = 200, 200
+		if images {
+			c.Dataset = ganexp.Dataset{Kind: "mnist", Height: 2, Width: 2}
+		}
+		rec := &sampleRecorder{}
+		if _, err := (Trainer{}).Train(context.Background(), ganexp.NewTrial(c, 1), brightImages{}, rec); err != nil {
+			t.Fatal(err)
+		}
+		hi := slices.Max(rec.samples)
+		if images && (hi >= 1 || slices.Min(rec.samples) <= -1) {
+			t.Errorf("images: samples in [%v, %v], want inside (−1, 1)", slices.Min(rec.samples), hi)
+		}
+		if !images && hi <= 1 {
+			t.Errorf("points: largest sample %v; the data at 5 should pull a linear output past 1", hi)
+		}
+	}
+}

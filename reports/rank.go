@@ -27,12 +27,23 @@ type Ranking []ganexp.MetricInfo
 // the modes, evenly: not a diffuse cloud (mmd2 used to pick one with 4%
 // of its samples on a mode) nor one that starves a mode. mmd2 breaks the
 // ties left, as between runs with no sample on a mode yet. Without known
-// modes: mmd2.
+// modes: mmd2. On images, where mmd2 is not measured in pixel space: swd,
+// the sliced Wasserstein distance (which Karras et al. 2018 used on
+// images too).
 func DefaultRanking(rows []db.TrialRow, ms ganexp.MetricSet) Ranking {
-	for _, r := range rows {
-		if r.Final["modes_captured"] != nil {
-			return rankingOf(ms, "modes_captured", "balanced_hq", "mmd2")
+	has := func(metric string) bool {
+		for _, r := range rows {
+			if r.Final[metric] != nil {
+				return true
+			}
 		}
+		return false
+	}
+	switch {
+	case has("modes_captured"):
+		return rankingOf(ms, "modes_captured", "balanced_hq", "mmd2")
+	case !has("mmd2") && has("swd"):
+		return rankingOf(ms, "swd")
 	}
 	return rankingOf(ms, "mmd2")
 }

@@ -125,6 +125,11 @@ func TestRankingText(t *testing.T) {
 	if got := DefaultRanking(csv, testMetrics).String(); got != "mmd2 (lower is better)" {
 		t.Errorf("without modes: %q", got)
 	}
+	// On images mmd2 is not measured: the sliced Wasserstein distance.
+	images := []db.TrialRow{{Key: "k", Final: map[string]*float64{"swd": f(0.3), "mmd2": nil}}}
+	if got := DefaultRanking(images, testMetrics).String(); got != "swd (lower is better)" {
+		t.Errorf("on images: %q", got)
+	}
 }
 
 func TestGroupConfigs(t *testing.T) {

@@ -97,7 +97,9 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	}
 	// Samples.
 	snaps, grids := snapshotsOf(td.Artifacts)
-	if len(snaps) == 0 {
+	// Image samples are drawn as grids (a later report); scatter plots of
+	// their pixels would mean nothing.
+	if _, _, _, image := cfg.Dataset.ImageShape(); len(snaps) == 0 || image {
 		return writeTemplate(base+".html", trialTemplate, page)
 	}
 	real, centres, dim := data.real, data.centres, data.dim

@@ -3,6 +3,7 @@
 package sweep
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -307,6 +308,10 @@ func (d *decoder) dataset(n *yaml.Node, what, dir string) (ganexp.Dataset, error
 		case "path":
 			pathNode = v
 			ds.Path, err = d.str(v, p)
+		case "digits":
+			ds.Digits, err = d.digits(v, p)
+		case "limit":
+			ds.Limit, err = intAtLeastInt(d, v, p, 2)
 		}
 		return err
 	})
@@ -335,12 +340,78 @@ func (d *decoder) dataset(n *yaml.Node, what, dir string) (ganexp.Dataset, error
 		}
 		ds.Digest = pts.Digest
 	}
+	if _, _, _, image := ds.ImageShape(); image {
+		if err := d.images(&ds, dir); err != nil {
+			return ds, err
+		}
+	}
 	return dataset.Defaults(ds), nil
 }
 
+// images finds and reads an image data set's files, so that a sweep with
+// missing or damaged data stops before it plans anything, and records
+// what the trials need: the folder, the contents' digest (part of the
+// trial key) and the images' size.
+func (d *decoder) images(ds *ganexp.Dataset, dir string) error {
+	if ds.Path != "" && !filepath.IsAbs(ds.Path) {
+		ds.Path = filepath.Join(dir, ds.Path)
+	}
+	folder, err := dataset.MNISTDir(ds.Path)
+	if err != nil {
+		return err
+	}
+	// Messages name the folder as the user wrote it; the workers get it
+	// absolute.
+	im, err := dataset.LoadMNIST(folder, "train")
+	if err != nil {
+		return err
+	}
+	if n := im.Subset(ds.Digits, ds.Limit).Len(); n < 2 {
+		return ganexp.Inputf(folder, "choose digits that the training images have", "%d training images of digits %v", n, ds.Digits)
+	}
+	abs, err := filepath.Abs(folder)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", folder, err)
+	}
+	ds.Path, ds.Digest, ds.Height, ds.Width = abs, im.Digest, im.H, im.W
+	return nil
+}
+
+// digits parses a list of distinct digits 0…9, sorted so that the same
+// set is the same trial whatever its order in the file.
+func (d *decoder) digits(n *yaml.Node, what string) ([]int, error) {
+	items, err := d.seq(n, what)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, it := range items {
+		v, err := d.int(it, what)
+		if err != nil {
+			return nil, err
+		}
+		if v < 0 || v > 9 {
+			return nil, d.errf(it, "digits are 0 to 9", "%s: %d is not a digit", what, v)
+		}
+		if slices.Contains(out, v) {
+			return nil, d.errf(it, "give each digit once", "%s: %d twice", what, v)
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func intAtLeastInt(d *decoder, n *yaml.Node, what string, lo int) (int, error) {
+	v, err := intAtLeast(lo)(d, n, what)
+	if err != nil {
+		return 0, err
+	}
+	return v.(int), nil
+}
+
 func (d *decoder) positiveInt(n *yaml.Node, what string) (int, error) {
-	v, err := intAtLeast(1)(d, n, what)
-	return v.(int), err
+	return intAtLeastInt(d, n, what, 1)
 }
 
 func (d *decoder) positiveFloat(n *yaml.Node, what string) (float64, error) {

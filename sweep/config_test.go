@@ -4,10 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -42,9 +44,9 @@ func TestParseErrors(t *testing.T) {
 		{"UnknownLossClose", "train: {loss: hinj}\n", `g.yaml:1:15: unknown train.loss "hinj" (did you mean "hinge"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
 		{"UnknownOptimizer", "train: {optimizer: adagrad}\n", `g.yaml:1:20: unknown train.optimizer "adagrad" (valid: adam, rmsprop, sgd)`},
 		{"UnknownActivation", "arch: {activation: gelu}\n", `g.yaml:1:20: unknown activation "gelu" (did you mean "relu"? valid: relu, leaky_relu, tanh)`},
-		{"UnknownDataset", "dataset: {kind: spiral}\n", `g.yaml:1:17: unknown dataset kind "spiral" (valid: gaussian1d, mixture1d, ring, grid, csv)`},
+		{"UnknownDataset", "dataset: {kind: spiral}\n", `g.yaml:1:17: unknown dataset kind "spiral" (valid: gaussian1d, mixture1d, ring, grid, csv, mnist, stacked_mnist)`},
 		{"DatasetKeyForOtherKind", "dataset: {kind: grid, radius: 2}\n", `g.yaml:1:23: unknown key "radius" in dataset of kind grid (valid keys: kind, size, spacing, std)`},
-		{"DatasetNoKind", "dataset: {modes: 8}\n", `g.yaml:1:10: dataset needs a kind (valid kinds: gaussian1d, mixture1d, ring, grid, csv)`},
+		{"DatasetNoKind", "dataset: {modes: 8}\n", `g.yaml:1:10: dataset needs a kind (valid kinds: gaussian1d, mixture1d, ring, grid, csv, mnist, stacked_mnist)`},
 		{"NonPositiveSteps", "train: {steps: 0}\n", `g.yaml:1:16: train.steps must be at least 1, got 0 (use a whole number ≥ 1)`},
 		{"NegativeBatch", "grid:\n  batch_size: [64, -1]\n", `g.yaml:2:20: grid.batch_size must be at least 1, got -1 (use a whole number ≥ 1)`},
 		{"ZeroLR", "grid:\n  lr: [0.001, 0]\n", `g.yaml:2:15: grid.lr must be positive, got 0 (use a number > 0)`},
@@ -130,4 +132,85 @@ func TestParseCSV(t *testing.T) {
 			t.Errorf("digest %q is not a sha256", d.Digest)
 		}
 	})
+}
+
+// tinyMNIST writes a train split of n 2×3 images (labels i % 10) into
+// the folder dir/name.
+func tinyMNIST(t testing.TB, dir, name string, n int) string {
+	t.Helper()
+	folder := filepath.Join(dir, name)
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var pixels, labels []byte
+	for i := range n {
+		pixels = append(pixels, 0, 50, 100, 150, 200, byte(i))
+		labels = append(labels, byte(i%10))
+	}
+	if err := dataset.WriteMNIST(folder, "train", 2, 3, pixels, labels, true); err != nil {
+		t.Fatal(err)
+	}
+	return folder
+}
+
+func TestParseMNIST(t *testing.T) {
+	dir := t.TempDir()
+	data := tinyMNIST(t, dir, "digits", 4) // digits 0 to 3
+	t.Setenv(dataset.EnvMNIST, "")
+	tests := []struct {
+		name, spec, want string // want: the message after the file's name
+	}{
+		{"MissingFolder", "{kind: mnist, path: nope}", "nope: no such folder (give the folder that holds train-images-idx3-ubyte[.gz] and its three siblings)"},
+		{"NotADigit", "{kind: mnist, path: digits, digits: [1, 10]}", "g.yaml:1:50: dataset.digits: 10 is not a digit (digits are 0 to 9)"},
+		{"TwiceADigit", "{kind: mnist, path: digits, digits: [1, 1]}", "g.yaml:1:50: dataset.digits: 1 twice (give each digit once)"},
+		{"NoSuchDigits", "{kind: stacked_mnist, path: digits, digits: [7, 8]}", "digits: 0 training images of digits [7 8] (choose digits that the training images have)"},
+		{"LimitOne", "{kind: mnist, path: digits, limit: 1}", "g.yaml:1:45: dataset.limit must be at least 2"},
+		{"UnknownKey", "{kind: mnist, path: digits, size: 3}", "g.yaml:1:38: unknown key \"size\" in dataset of kind mnist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: "+tt.spec+"\n"))
+			var ie *ganexp.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an input error", err)
+			}
+			got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator))
+			if !strings.HasPrefix(got, tt.want) || strings.Contains(got, "\n") {
+				t.Errorf("got  %s\nwant %s…", got, tt.want)
+			}
+		})
+	}
+	t.Run("OK", func(t *testing.T) {
+		s, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: {kind: mnist, path: digits, digits: [3, 1], limit: 2}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.Base.Dataset
+		if d.Path != data || len(d.Digest) != 64 || d.Height != 2 || d.Width != 3 || !slices.Equal(d.Digits, []int{1, 3}) || d.Limit != 2 {
+			t.Errorf("got %+v", d)
+		}
+	})
+	// The trial key holds the data's digest, not where it was found: the
+	// same files elsewhere (here through $GANEXP_MNIST) plan the same
+	// trials, and other contents plan others.
+	key := func(spec string) string {
+		t.Helper()
+		s, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: "+spec+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ganexp.NewTrial(s.Base, 1).Key
+	}
+	byPath := key("{kind: mnist, path: digits}")
+	t.Setenv(dataset.EnvMNIST, data)
+	if byEnv := key("{kind: mnist}"); byEnv != byPath {
+		t.Errorf("the same files through $GANEXP_MNIST: key %s, by path %s", byEnv, byPath)
+	}
+	tinyMNIST(t, dir, "other", 5)
+	if other := key("{kind: mnist, path: other}"); other == byPath {
+		t.Error("other contents, same key")
+	}
+	if sub := key("{kind: mnist, digits: [0, 1]}"); sub == byPath {
+		t.Error("a subset, same key")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
 )
 
 // fuzzFile names the fuzzed sweep file. Its directory does not exist, so
@@ -21,6 +22,9 @@ const fuzzFile = "fuzz-no-such-dir/g.yaml"
 // may panic; every refusal must be a one-line *InputError; every plan must
 // have as many trials as Size says, each with its own key.
 func FuzzParse(f *testing.F) {
+	// mnist without a path reads $GANEXP_MNIST: a tiny set, not the real
+	// one, so that each run stays fast.
+	f.Setenv(dataset.EnvMNIST, tinyMNIST(f, f.TempDir(), "mnist", 12))
 	examples, _ := filepath.Glob("../examples/*.yaml")
 	more, _ := filepath.Glob("../examples/*/*.yaml")
 	for _, p := range append(examples, more...) {
@@ -36,6 +40,8 @@ func FuzzParse(f *testing.F) {
 		"grid:\n  lr: [0.001, 1e-3]\n",
 		"seeds: 3\ngrid:\n  arch:\n    small: {hidden: [8]}\n    wide: {hidden: [64, 64], activation: tanh}\n",
 		"dataset: {kind: csv, path: points.csv}\n",
+		"dataset: {kind: mnist, digits: [1, 2], limit: 5}\n",
+		"dataset: {kind: stacked_mnist}\n",
 		"train: {lr: .nan, steps: 1e9}\n",
 		"timeout: 90s\ndetect: {enabled: false, patience: 3}\n",
 		"grid:\n  dataset:\n    ring: {kind: ring, modes: 8}\n    grid: {kind: grid}\n",

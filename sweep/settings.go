@@ -111,11 +111,13 @@ var (
 	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect", "timeout"}
 	archKeys = []string{"kind", "g", "d", "hidden", "activation"}
 	dataKeys = map[string][]string{
-		"ring":       {"kind", "modes", "radius", "std"},
-		"grid":       {"kind", "size", "spacing", "std"},
-		"gaussian1d": {"kind", "mean", "std"},
-		"mixture1d":  {"kind", "means", "std", "weights"},
-		"csv":        {"kind", "path"},
+		"ring":          {"kind", "modes", "radius", "std"},
+		"grid":          {"kind", "size", "spacing", "std"},
+		"gaussian1d":    {"kind", "mean", "std"},
+		"mixture1d":     {"kind", "means", "std", "weights"},
+		"csv":           {"kind", "path"},
+		"mnist":         {"kind", "path", "digits", "limit"},
+		"stacked_mnist": {"kind", "path", "digits", "limit"},
 	}
 )
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/evaluate"
 	_ "github.com/mattn/go-sqlite3"
@@ -696,6 +697,23 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 	writeFile(t, dir, "ragged.csv", "x,y\n1,2\n3\n")
 	writeFile(t, dir, "words.csv", "x,y\n1,2\n3,abc\n")
 	writeFile(t, dir, "nan.csv", "x,y\n1,2\n3,NaN\n")
+	// MNIST folders: four 2×3 images, damaged in one way each.
+	mnist := func(name string, damage func(folder string)) {
+		folder := filepath.Join(dir, name)
+		if err := os.Mkdir(folder, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := dataset.WriteMNIST(folder, "train", 2, 3, make([]byte, 4*6), []byte{0, 1, 2, 3}, false); err != nil {
+			t.Fatal(err)
+		}
+		damage(folder)
+	}
+	images, labels := "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+	mnist("badmagic", func(f string) { copyFile(t, filepath.Join(f, labels), filepath.Join(f, images)) })
+	mnist("short", func(f string) { os.Truncate(filepath.Join(f, images), 16+10) })
+	mnist("three", func(f string) { dataset.WriteMNIST(f, "train", 2, 3, make([]byte, 3*6), []byte{0, 1, 2}, false) })
+	mnist("mismatch", func(f string) {})
+	copyFile(t, filepath.Join(dir, "three", labels), filepath.Join(dir, "mismatch", labels))
 	// edit swaps one line of tinyGrid, so every case is one mistake in a
 	// file that is otherwise fine.
 	edit := func(old, new string) string {
@@ -729,7 +747,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{"UnknownLoss", edit("hinge]", "nonsat]"), nil,
 			`UnknownLoss.yaml:7:25: unknown grid.loss "nonsat" (did you mean "nonsaturating"? valid: minimax, nonsaturating, wgan, lsgan, hinge)`},
 		{"UnknownDataset", edit("kind: ring", "kind: rings"), nil,
-			`UnknownDataset.yaml:2:17: unknown dataset kind "rings" (did you mean "ring"? valid: gaussian1d, mixture1d, ring, grid, csv)`},
+			`UnknownDataset.yaml:2:17: unknown dataset kind "rings" (did you mean "ring"? valid: gaussian1d, mixture1d, ring, grid, csv, mnist, stacked_mnist)`},
 		{"UnknownOptimizer", edit("loss: [nonsaturating, hinge]", "optimizer: [adam, adamw]"), nil,
 			`UnknownOptimizer.yaml:7:21: unknown grid.optimizer "adamw" (did you mean "adam"? valid: adam, rmsprop, sgd)`},
 		{"UnknownActivation", edit("hidden: [8]", "hidden: [8], activation: gelu"), nil,
@@ -742,6 +760,14 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 			`nan.csv:3 field 2: value "NaN" is not finite (remove or fix the row)`},
 		{"CSVMissing", edit("kind: ring", "kind: csv, path: gone.csv"), nil,
 			"gone.csv: no such file (check the dataset path; relative paths are relative to the sweep file)"},
+		{"MNISTNoFolder", edit("kind: ring", "kind: mnist, path: nodigits"), nil,
+			"nodigits: no such folder (give the folder that holds train-images-idx3-ubyte[.gz] and its three siblings)"},
+		{"MNISTBadMagic", edit("kind: ring", "kind: mnist, path: badmagic"), nil,
+			"badmagic/train-images-idx3-ubyte: bad magic number 0x00000801: not an IDX file of images (give MNIST's images file here: an IDX file of bytes in 3 dimensions, magic 0x00000803)"},
+		{"MNISTTruncated", edit("kind: ring", "kind: stacked_mnist, path: short"), nil,
+			"short/train-images-idx3-ubyte: truncated: it ends inside 24 bytes of elements (download it again; the file is cut short)"},
+		{"MNISTCountsDisagree", edit("kind: ring", "kind: mnist, path: mismatch"), nil,
+			"mismatch/train-labels-idx1-ubyte: 3 labels for 4 images (give the labels file that belongs to train-images-idx3-ubyte)"},
 		{"SweepFileMissing", "", []string{"sweep", "nope.yaml"},
 			"nope.yaml: no such sweep file (check the path)"},
 		{"DBInMissingDir", "", []string{"--db", "no/such/dir.db", "sweep", "grid.yaml"},
@@ -876,4 +902,70 @@ func sqlBlocks(md string) []string {
 		out = append(out, body)
 	}
 	return out
+}
+
+// TestImageSweep trains MLP GANs on tiny synthetic digits in MNIST's file
+// format, found through $GANEXP_MNIST, plain and stacked, through the real
+// binary: every trial completes, the pixel-space distances that apply are
+// recorded and those that do not are not, and report ranks by swd.
+func TestImageSweep(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "digits")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// 40 images of 8×8: digit d is a bar in column d (a crude glyph, but
+	// ten distinct modes).
+	var pixels, labels []byte
+	for i := range 40 {
+		d := i % 10
+		img := make([]byte, 64)
+		for r := range 8 {
+			img[8*r+min(d, 7)] = 255
+		}
+		pixels, labels = append(pixels, img...), append(labels, byte(d))
+	}
+	if err := dataset.WriteMNIST(data, "train", 8, 8, pixels, labels, true); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "img.yaml", `name: img
+arch: {hidden: [16]}
+train: {steps: 40, batch_size: 16, z_dim: 4, eval_every: 20, eval_samples: 100}
+seeds: [1]
+grid:
+  dataset:
+    plain: {kind: mnist, digits: [0, 1, 2]}
+    stacked: {kind: stacked_mnist, limit: 30}
+detect: {enabled: false}
+`)
+	env := []string{"GANEXP_MNIST=" + data}
+	if r := run(t, dir, env, "sweep", "img.yaml"); r.code != 0 {
+		t.Fatalf("sweep: exit %d\n%s", r.code, r.stderr)
+	}
+	d, err := sql.Open("sqlite3", filepath.Join(dir, "ganexp.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var completed, withSWD, withMMD int
+	if err := d.QueryRow(`SELECT count(*), count(swd), count(mmd2) FROM trials_wide WHERE status = 'completed'`).Scan(&completed, &withSWD, &withMMD); err != nil {
+		t.Fatal(err)
+	}
+	if completed != 2 || withSWD != 2 || withMMD != 0 {
+		t.Errorf("%d completed, %d with swd, %d with mmd2; want 2, 2, 0", completed, withSWD, withMMD)
+	}
+	r := run(t, dir, nil, "report", "--best")
+	if r.code != 0 || !strings.Contains(r.stdout, "ranked by the mean over seeds of swd") {
+		t.Errorf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Moving the data elsewhere does not change the trials: resuming
+	// through another path finds them done.
+	moved := filepath.Join(dir, "moved")
+	if err := os.Rename(data, moved); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, dir, []string{"GANEXP_MNIST=" + moved}, "sweep", "img.yaml")
+	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "2 trials; ran 0 in 0s, 2 already had results") {
+		t.Errorf("rerun with the data moved: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
