@@ -66,11 +66,22 @@ func (im *Images) Dim() int { return im.C * im.H * im.W }
 func (im *Images) Modes() []Mode { return nil }
 
 // Sample fills dst with whole images.
-func (im *Images) Sample(r *rand.Rand, dst []float32) {
+func (im *Images) Sample(r *rand.Rand, dst []float32) { im.sample(r, dst, nil) }
+
+// SampleLabelled fills dst with whole images, as Sample does with the same
+// r, and labels with their labels.
+func (im *Images) SampleLabelled(r *rand.Rand, dst []float32, labels []int) {
+	im.sample(r, dst, labels)
+}
+
+func (im *Images) sample(r *rand.Rand, dst []float32, labels []int) {
 	d := im.Dim()
-	for i := 0; i+d <= len(dst); i += d {
+	for i, j := 0, 0; i+d <= len(dst); i, j = i+d, j+1 {
 		k := r.IntN(im.Len())
 		copy(dst[i:i+d], im.Pixels[k*d:(k+1)*d])
+		if labels != nil {
+			labels[j] = im.Labels[k]
+		}
 	}
 }
 
@@ -107,12 +118,23 @@ const StackedChannels = 3
 func (s Stacked) Dim() int { return StackedChannels * s.Images.Dim() }
 
 // Sample fills dst with stacked images.
-func (s Stacked) Sample(r *rand.Rand, dst []float32) {
+func (s Stacked) Sample(r *rand.Rand, dst []float32) { s.sample(r, dst, nil) }
+
+// SampleLabelled fills dst with stacked images, as Sample does with the
+// same r, and labels with their labels (100·first + 10·second + third).
+func (s Stacked) SampleLabelled(r *rand.Rand, dst []float32, labels []int) { s.sample(r, dst, labels) }
+
+func (s Stacked) sample(r *rand.Rand, dst []float32, labels []int) {
 	d := s.Images.Dim()
-	for i := 0; i+StackedChannels*d <= len(dst); i += StackedChannels * d {
+	for i, j := 0, 0; i+StackedChannels*d <= len(dst); i, j = i+StackedChannels*d, j+1 {
+		label := 0
 		for c := range StackedChannels {
 			k := r.IntN(s.Len())
 			copy(dst[i+c*d:i+(c+1)*d], s.Pixels[k*d:(k+1)*d])
+			label = 10*label + s.Labels[k]
+		}
+		if labels != nil {
+			labels[j] = label
 		}
 	}
 }

@@ -225,6 +225,22 @@ func TestStackedMNIST(t *testing.T) {
 	if len(seen) != 27 {
 		t.Errorf("%d distinct triples in 400 draws, want all 27", len(seen))
 	}
+	// Labelled draws are the same images, each labelled by its three
+	// digits (image k of the tiny set has label k).
+	labelled, labels := make([]float32, len(buf)), make([]int, 400)
+	src.(Stacked).SampleLabelled(rand.New(rand.NewPCG(1, 2)), labelled, labels)
+	if !slices.Equal(labelled, buf) {
+		t.Fatal("SampleLabelled drew other images than Sample")
+	}
+	for j, l := range labels {
+		var want int
+		for c := range 3 {
+			want = 10*want + int(math.Round(float64(buf[18*j+6*c]+1)*127.5/50))
+		}
+		if l != want {
+			t.Fatalf("stacked image %d: label %d, want %d", j, l, want)
+		}
+	}
 	if got := ModeCount(ganexp.Dataset{Kind: "stacked_mnist"}); got != 1000 {
 		t.Errorf("stacked MNIST has %d modes, want 1000", got)
 	}
