@@ -63,16 +63,23 @@ type Arch struct {
 	// Kind is the model family; "" means "mlp", so that configs stored
 	// before kinds existed read as what they were.
 	Kind       string `json:"kind,omitempty"`
-	G          []int  `json:"g"` // hidden widths of G
-	D          []int  `json:"d"` // hidden widths of D
+	G          []int  `json:"g"` // MLP: hidden widths of G; DCGAN: its channels, widest first
+	D          []int  `json:"d"` // MLP: hidden widths of D; DCGAN: its channels, narrowest first
 	Activation string `json:"activation"`
+	// NoBatchNorm leaves DCGAN's batch norm layers out (batch_norm:
+	// false); the zero value keeps them, as DCGAN has them.
+	NoBatchNorm bool `json:"no_batch_norm,omitempty"`
 }
 
-// KindMLP is the multilayer perceptron, the default arch kind.
-const KindMLP = "mlp"
+// The arch kinds: the multilayer perceptron, the default, and DCGAN's
+// convolutional nets for images (Radford et al. 2016).
+const (
+	KindMLP   = "mlp"
+	KindDCGAN = "dcgan"
+)
 
 // ArchKinds are the model families a config may name.
-var ArchKinds = []string{KindMLP}
+var ArchKinds = []string{KindMLP, KindDCGAN}
 
 // KindOf returns the arch's kind, KindMLP when unset.
 func (a Arch) KindOf() string {
@@ -92,6 +99,13 @@ func (a Arch) kindParams() []Param {
 			{"g_hidden", widths(a.G)},
 			{"d_hidden", widths(a.D)},
 			{"activation", a.Activation},
+		}
+	case KindDCGAN:
+		return []Param{
+			{"arch_kind", a.KindOf()},
+			{"g_channels", widths(a.G)},
+			{"d_channels", widths(a.D)},
+			{"batch_norm", strconv.FormatBool(!a.NoBatchNorm)},
 		}
 	}
 	return []Param{{"arch_kind", a.KindOf()}}

@@ -88,17 +88,23 @@ func (im *Images) sample(r *rand.Rand, dst []float32, labels []int) {
 // Subset keeps the images whose label is in digits (all when digits is
 // empty), then the first limit of those (all when limit is 0).
 func (im *Images) Subset(digits []int, limit int) *Images {
-	d := im.Dim()
-	out := &Images{C: im.C, H: im.H, W: im.W, Digest: im.Digest}
+	var keep []int
 	for k, l := range im.Labels {
-		if limit > 0 && len(out.Labels) == limit {
+		if limit > 0 && len(keep) == limit {
 			break
 		}
-		if len(digits) > 0 && !slices.Contains(digits, l) {
-			continue
+		if len(digits) == 0 || slices.Contains(digits, l) {
+			keep = append(keep, k)
 		}
-		out.Labels = append(out.Labels, l)
-		out.Pixels = append(out.Pixels, im.Pixels[k*d:(k+1)*d]...)
+	}
+	if len(keep) == im.Len() {
+		return im // all of them: no copy of 47 M values
+	}
+	d := im.Dim()
+	out := &Images{C: im.C, H: im.H, W: im.W, Digest: im.Digest, Labels: make([]int, len(keep)), Pixels: make([]float32, len(keep)*d)}
+	for i, k := range keep {
+		out.Labels[i] = im.Labels[k]
+		copy(out.Pixels[i*d:(i+1)*d], im.Pixels[k*d:(k+1)*d])
 	}
 	return out
 }

@@ -10,22 +10,49 @@ import (
 	"github.com/ganexp/ganexp/dataset"
 )
 
-// Protocol is a pinned benchmark set-up: ring8-mlp or ring8-mlp512.
+// Protocol is a pinned benchmark set-up: ring8-mlp, ring8-mlp512 or
+// mnist-dcgan.
 type Protocol struct {
 	Name   string
-	Hidden []int
+	Hidden []int // the MLP protocols' hidden widths; nil for mnist-dcgan
+	// Slowdown is how many times longer a step takes than ring8-mlp's,
+	// roughly: `ganexp bench` runs that many times fewer steps.
+	Slowdown int
 }
 
-// Protocols are the pinned benchmark protocols. Both train on a ring of
-// 8 (radius 2, std 0.02) with ReLU MLPs, the non-saturating loss, Adam
-// (1e-3, 0.5, 0.999), batch 256, and one D step then one G step.
+// Protocols are the pinned benchmark protocols. The MLP ones train on a
+// ring of 8 (radius 2, std 0.02) with ReLU MLPs, the non-saturating loss,
+// Adam (1e-3, 0.5, 0.999), batch 256, and one D step then one G step.
+// mnist-dcgan is the DCGAN of the README on MNIST: G z(100) → linear
+// 128·7·7 → BN → ReLU → convT 128→64 → BN → ReLU → convT 64→1 → tanh, D
+// conv 1→64 → lReLU → conv 64→128 → BN → lReLU → linear, the
+// non-saturating loss, Adam (2e-4, 0.5, 0.999), batch 64.
 var Protocols = []Protocol{
-	{"ring8-mlp", []int{128, 128}},
-	{"ring8-mlp512", []int{512, 512, 512}},
+	{"ring8-mlp", []int{128, 128}, 1},
+	{"ring8-mlp512", []int{512, 512, 512}, 10},
+	{"mnist-dcgan", nil, 100},
+}
+
+// ProtocolNames lists the protocols' names.
+func ProtocolNames() []string {
+	out := make([]string, len(Protocols))
+	for i, p := range Protocols {
+		out[i] = p.Name
+	}
+	return out
 }
 
 // Config is the protocol's trial configuration.
 func (p Protocol) Config() ganexp.Config {
+	if p.Hidden == nil {
+		return ganexp.Config{
+			Dataset: ganexp.Dataset{Name: "mnist", Kind: "mnist", Height: 28, Width: 28},
+			Arch:    ganexp.Arch{Name: p.Name, Kind: ganexp.KindDCGAN, G: []int{128, 64}, D: []int{64, 128}},
+			Loss:    "nonsaturating", Optimizer: "adam", LrG: 2e-4, LrD: 2e-4, Beta1: 0.5, Beta2: 0.999,
+			BatchSize: 64, ZDim: 100, NCritic: 1, Steps: 1 << 30, EvalEvery: 1 << 30, EvalSamples: 500,
+			Detect: ganexp.Detect{Enabled: false},
+		}
+	}
 	return ganexp.Config{
 		Dataset: dataset.Defaults(ganexp.Dataset{Kind: "ring"}),
 		Arch:    ganexp.Arch{Name: p.Name, G: p.Hidden, D: p.Hidden, Activation: "relu"},

@@ -64,7 +64,7 @@ func (m *mlp) bind(g *G.ExprGraph) []*G.Node {
 // apply builds the forward pass of m on x with the weight nodes ws. The
 // last layer is linear (G outputs points and D outputs logits), or ends
 // in tanh when m squashes.
-func (m *mlp) apply(x *G.Node, ws []*G.Node) (*G.Node, error) {
+func (m *mlp) apply(x *G.Node, ws []*G.Node, _ bool) (*G.Node, error) {
 	h := x
 	layers := len(ws) / 2
 	for i := 0; i < layers; i++ {

@@ -17,8 +17,10 @@ type model interface {
 	params() [][]float32
 	// bind creates nodes for the weights in g.
 	bind(g *G.ExprGraph) []*G.Node
-	// apply builds the forward pass on x with the weight nodes ws.
-	apply(x *G.Node, ws []*G.Node) (*G.Node, error)
+	// apply builds the forward pass on x with the weight nodes ws, in
+	// training mode (batch norm by the batch's statistics) or not (by its
+	// running statistics, for G's samples at an evaluation).
+	apply(x *G.Node, ws []*G.Node, train bool) (*G.Node, error)
 }
 
 // Roles of a model in a GAN.
@@ -42,15 +44,18 @@ func (d dims) images() bool { return d.c > 0 }
 // role G (from noise of width in to samples of width out) or D (from
 // samples to one logit). A new kind is a file of its own and a line here.
 // All randomness of the initial weights comes from r.
-var modelKinds = map[string]func(r *rand.Rand, role string, d dims, a ganexp.Arch) model{
-	ganexp.KindMLP: func(r *rand.Rand, role string, d dims, a ganexp.Arch) model {
+var modelKinds = map[string]func(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error){
+	ganexp.KindMLP: func(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error) {
 		hidden := a.G
 		if role == roleD {
 			hidden = a.D
 		}
 		// On images G ends in tanh, the pixels' range [−1, 1], as every
 		// PyTorch GAN on MNIST does; on points its last layer is linear.
-		return newMLP(r, role, sizes(d.in, hidden, d.out), a.Activation, role == roleG && d.images())
+		return newMLP(r, role, sizes(d.in, hidden, d.out), a.Activation, role == roleG && d.images()), nil
+	},
+	ganexp.KindDCGAN: func(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error) {
+		return newDCGAN(r, role, d, a)
 	},
 }
 
@@ -60,5 +65,5 @@ func newModel(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown arch kind %q", a.KindOf())
 	}
-	return build(r, role, d, a), nil
+	return build(r, role, d, a)
 }

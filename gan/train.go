@@ -132,7 +132,7 @@ func (s *session) buildGrid(grid []float32) error {
 	s.grid = tensor.New(tensor.WithShape(len(grid), 1), tensor.WithBacking(append([]float32(nil), grid...)))
 	s.dGrid = make([]float32, len(grid))
 	g := G.NewGraph()
-	out, err := s.dis.apply(input(g, "grid", s.grid), s.dis.bind(g))
+	out, err := s.dis.apply(input(g, "grid", s.grid), s.dis.bind(g), false)
 	if err != nil {
 		return err
 	}
@@ -159,15 +159,15 @@ func input(g *G.ExprGraph, name string, t *tensor.Dense) *G.Node {
 func (s *session) buildD() error {
 	g := G.NewGraph()
 	gw, dw := s.gen.bind(g), s.dis.bind(g)
-	fake, err := s.gen.apply(input(g, "zD", s.zD), gw)
+	fake, err := s.gen.apply(input(g, "zD", s.zD), gw, true)
 	if err != nil {
 		return err
 	}
-	real, err := s.dis.apply(input(g, "x", s.x), dw)
+	real, err := s.dis.apply(input(g, "x", s.x), dw, true)
 	if err != nil {
 		return err
 	}
-	fakeOut, err := s.dis.apply(fake, dw)
+	fakeOut, err := s.dis.apply(fake, dw, true)
 	if err != nil {
 		return err
 	}
@@ -188,11 +188,11 @@ func (s *session) buildD() error {
 func (s *session) buildG() error {
 	g := G.NewGraph()
 	gw, dw := s.gen.bind(g), s.dis.bind(g)
-	fake, err := s.gen.apply(input(g, "zG", s.zG), gw)
+	fake, err := s.gen.apply(input(g, "zG", s.zG), gw, true)
 	if err != nil {
 		return err
 	}
-	out, err := s.dis.apply(fake, dw)
+	out, err := s.dis.apply(fake, dw, true)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *session) buildG() error {
 // buildEval builds G's forward pass on eval_samples noise vectors.
 func (s *session) buildEval() error {
 	g := G.NewGraph()
-	out, err := s.gen.apply(input(g, "zE", s.zE), s.gen.bind(g))
+	out, err := s.gen.apply(input(g, "zE", s.zE), s.gen.bind(g), false)
 	if err != nil {
 		return err
 	}

@@ -206,7 +206,34 @@ func (d *decoder) arch(n *yaml.Node, what, name string) (ganexp.Arch, error) {
 // archSpecs decode an arch spec of each kind: one entry per kind, next
 // to the kind's model in gan/.
 var archSpecs = map[string]func(d *decoder, n *yaml.Node, what string, a ganexp.Arch) (ganexp.Arch, error){
-	ganexp.KindMLP: (*decoder).mlpSpec,
+	ganexp.KindMLP:   (*decoder).mlpSpec,
+	ganexp.KindDCGAN: (*decoder).dcganSpec,
+}
+
+// DCGAN's defaults: the pinned protocol mnist-dcgan's channels.
+var (
+	dcganG = []int{128, 64}
+	dcganD = []int{64, 128}
+)
+
+// dcganSpec decodes a DCGAN: g_channels, d_channels and batch_norm.
+func (d *decoder) dcganSpec(n *yaml.Node, what string, a ganexp.Arch) (ganexp.Arch, error) {
+	a.G, a.D, a.Activation = dcganG, dcganD, ""
+	err := d.fields(n, what, dcganKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "g_channels":
+			a.G, err = d.widths(v, what+".g_channels")
+		case "d_channels":
+			a.D, err = d.widths(v, what+".d_channels")
+		case "batch_norm":
+			var on bool
+			on, err = d.bool(v, what+".batch_norm")
+			a.NoBatchNorm = !on
+		}
+		return err
+	})
+	return a, err
 }
 
 // mlpSpec decodes an MLP: g and d, or hidden for both, and activation.
@@ -239,7 +266,8 @@ func (d *decoder) mlpSpec(n *yaml.Node, what string, a ganexp.Arch) (ganexp.Arch
 	return a, err
 }
 
-// archLabel names an unnamed arch after its shape, e.g. "mlp128x128".
+// archLabel names an unnamed arch after its shape, e.g. "mlp128x128",
+// "dcgan" (the protocol's channels) or "dcgan_g64x32_d32x64_nobn".
 func archLabel(a ganexp.Arch) string {
 	w := func(ws []int) string {
 		s := make([]string, len(ws))
@@ -247,6 +275,16 @@ func archLabel(a ganexp.Arch) string {
 			s[i] = strconv.Itoa(x)
 		}
 		return strings.Join(s, "x")
+	}
+	if a.KindOf() == ganexp.KindDCGAN {
+		name := "dcgan"
+		if !slices.Equal(a.G, dcganG) || !slices.Equal(a.D, dcganD) {
+			name += "_g" + w(a.G) + "_d" + w(a.D)
+		}
+		if a.NoBatchNorm {
+			name += "_nobn"
+		}
+		return name
 	}
 	name := "mlp" + w(a.G)
 	if !slices.Equal(a.G, a.D) {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +28,7 @@ func TestParseErrors(t *testing.T) {
 		// yaml.v3 reports this one on line 3; the tab is on line 4.
 		{"TabIndent", "name: t\ntrain:\n  steps: 10\n\tbatch_size: 8\n", `g.yaml:4:1: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
 		{"TabAfterSpaces", "name: t\ntrain:\n  steps: 10\n  \tbatch_size: 8\n", `g.yaml:4:3: malformed YAML: a tab in the indentation (indent with spaces: YAML does not allow tabs there)`},
-		{"UnknownArchKind", "arch: {kind: convnet, hidden: [8]}\n", `g.yaml:1:14: unknown arch.kind "convnet" (valid: mlp)`},
+		{"UnknownArchKind", "arch: {kind: convnet, hidden: [8]}\n", `g.yaml:1:14: unknown arch.kind "convnet" (valid: mlp, dcgan)`},
 		{"EmptyGrid", "name: t\ngrid: {}\n", `g.yaml:2:7: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
 		{"NullGrid", "name: t\ngrid:\n", `g.yaml:2:6: grid has no axes (give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration)`},
 		{"Empty", "", `g.yaml: empty sweep file (see examples/quickstart.yaml)`},
@@ -212,5 +213,58 @@ func TestParseMNIST(t *testing.T) {
 	}
 	if sub := key("{kind: mnist, digits: [0, 1]}"); sub == byPath {
 		t.Error("a subset, same key")
+	}
+}
+
+func TestParseDCGAN(t *testing.T) {
+	dir := t.TempDir()
+	tinyMNIST(t, dir, "digits", 4) // 2×3 images: they cannot halve
+	big := filepath.Join(dir, "big")
+	if err := os.Mkdir(big, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := dataset.WriteMNIST(big, "train", 8, 8, make([]byte, 4*64), []byte{0, 1, 2, 3}, false); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(body string) (*Plan, error) {
+		s, err := Parse(filepath.Join(dir, "g.yaml"), []byte(body))
+		if err != nil {
+			return nil, err
+		}
+		return s.Expand()
+	}
+	p, err := plan("dataset: {kind: mnist, path: big}\ngrid:\n  arch:\n    proto: {kind: dcgan}\n    small: {kind: dcgan, g_channels: [16, 8], d_channels: [8, 16], batch_norm: false}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(i int) string {
+		var b strings.Builder
+		for _, q := range p.Trials[i].Trial.Config.Params() {
+			if strings.HasPrefix(q.Name, "arch") || strings.Contains(q.Name, "channels") || q.Name == "batch_norm" {
+				fmt.Fprintf(&b, "%s=%v ", q.Name, q.Value)
+			}
+		}
+		return b.String()
+	}
+	if got, want := params(0), "arch=proto arch_kind=dcgan g_channels=128x64 d_channels=64x128 batch_norm=true "; got != want {
+		t.Errorf("protocol's params: got %q, want %q", got, want)
+	}
+	if got, want := params(1), "arch=small arch_kind=dcgan g_channels=16x8 d_channels=8x16 batch_norm=false "; got != want {
+		t.Errorf("small one's params: got %q, want %q", got, want)
+	}
+	s, err := Parse(filepath.Join(dir, "g.yaml"), []byte("dataset: {kind: mnist, path: big}\narch: {kind: dcgan, batch_norm: false}\n"))
+	if err != nil || s.Base.Arch.Name != "dcgan_nobn" {
+		t.Errorf("unnamed arch: %v, %v", s, err)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"arch: {kind: dcgan}\n", "g.yaml: the sweep: arch kind dcgan needs image data, not ring (train dcgan on kind mnist or stacked_mnist, or use kind mlp for points)"},
+		{"dataset: {kind: mnist, path: digits}\narch: {kind: dcgan}\n", "g.yaml: the sweep: 2×3 images do not halve 2 times, once per DCGAN layer ([128 64])"},
+		{"dataset: {kind: mnist, path: big}\narch: {kind: dcgan, hidden: [8]}\n", `g.yaml:2:21: unknown key "hidden" in arch (valid keys: kind, g_channels, d_channels, batch_norm)`},
+		{"dataset: {kind: mnist, path: big}\narch: {kind: dcgan, batch_norm: maybe}\n", "g.yaml:2:33: arch.batch_norm must be true or false"},
+	} {
+		_, err := plan(c.body)
+		if err == nil || !strings.HasPrefix(strings.TrimPrefix(err.Error(), dir+string(filepath.Separator)), c.want) {
+			t.Errorf("%q: got %v, want %s…", c.body, err, c.want)
+		}
 	}
 }

@@ -71,6 +71,9 @@ func (s *Spec) Expand() (*Plan, error) {
 			v.Apply(&c)
 			point[i] = v.Label
 		}
+		if err := checkArchFitsData(s.File, c, point); err != nil {
+			return nil, err
+		}
 		for _, seed := range s.Seeds {
 			t := ganexp.NewTrial(c, seed)
 			if prev, dup := seen[t.Key]; dup {
@@ -84,6 +87,32 @@ func (s *Spec) Expand() (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkArchFitsData refuses a grid point whose model cannot take its
+// data: DCGAN's convolutions need images whose sides halve once per
+// layer.
+func checkArchFitsData(file string, c ganexp.Config, point []string) error {
+	a := c.Arch
+	if a.KindOf() != ganexp.KindDCGAN {
+		return nil
+	}
+	where := "the sweep"
+	if len(point) > 0 {
+		where = "grid point (" + strings.Join(point, ", ") + ")"
+	}
+	_, h, w, image := c.Dataset.ImageShape()
+	if !image {
+		return ganexp.Inputf(file, "train dcgan on kind mnist or stacked_mnist, or use kind mlp for points",
+			"%s: arch kind dcgan needs image data, not %s", where, c.Dataset.Kind)
+	}
+	for _, ch := range [][]int{a.G, a.D} {
+		if L := len(ch); h%(1<<L) != 0 || w%(1<<L) != 0 {
+			return ganexp.Inputf(file, "give as many channel widths as the image's sides can be halved",
+				"%s: %d×%d images do not halve %d times, once per DCGAN layer (%v)", where, h, w, L, ch)
+		}
+	}
+	return nil
 }
 
 // next advances idx like an odometer; false when it wraps around.

@@ -108,9 +108,10 @@ func settingNames() []string {
 }
 
 var (
-	topKeys  = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect", "timeout"}
-	archKeys = []string{"kind", "g", "d", "hidden", "activation"}
-	dataKeys = map[string][]string{
+	topKeys   = []string{"name", "dataset", "arch", "train", "seeds", "grid", "detect", "timeout"}
+	archKeys  = []string{"kind", "g", "d", "hidden", "activation"}
+	dcganKeys = []string{"kind", "g_channels", "d_channels", "batch_norm"}
+	dataKeys  = map[string][]string{
 		"ring":          {"kind", "modes", "radius", "std"},
 		"grid":          {"kind", "size", "spacing", "std"},
 		"gaussian1d":    {"kind", "mean", "std"},

@@ -16,7 +16,7 @@ import (
 // BenchOptions are the flags of `ganexp bench`.
 type BenchOptions struct {
 	Protocols []string
-	Steps     int // timed steps of ring8-mlp; ring8-mlp512 runs a tenth
+	Steps     int // timed steps of ring8-mlp; slower protocols run fewer
 	Warmup    int
 	Format    string
 	// Soak prints the process's resident memory after the warm-up and
@@ -31,8 +31,9 @@ func NewCmdBench(a *App) *cobra.Command {
 		Use: "bench",
 		Example: `  GOMAXPROCS=1 ganexp bench
   ganexp bench --protocol ring8-mlp512 --steps 200 --format json
-  ganexp bench --protocol ring8-mlp --steps 100000 --soak`,
-		Short: "Time training steps of the pinned protocols (ring8-mlp, ring8-mlp512)",
+  ganexp bench --protocol ring8-mlp --steps 100000 --soak
+  GOMAXPROCS=1 ganexp bench --protocol mnist-dcgan --steps 3000   # 30 DCGAN steps`,
+		Short: "Time training steps of the pinned protocols (ring8-mlp, ring8-mlp512, mnist-dcgan)",
 		Long: `bench trains the pinned protocols for a fixed number of steps and reports
 steps per second, bytes and allocations per step, GOMAXPROCS and the BLAS.
 Run it with GOMAXPROCS=1 to compare with a one-thread PyTorch
@@ -44,8 +45,8 @@ Run it with GOMAXPROCS=1 to compare with a one-thread PyTorch
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.Protocols, "protocol", []string{"ring8-mlp", "ring8-mlp512"}, "protocols to run")
-	f.IntVar(&o.Steps, "steps", 300, "timed steps of ring8-mlp; ring8-mlp512 runs a tenth")
-	f.IntVar(&o.Warmup, "warmup", 20, "untimed steps first (a tenth for ring8-mlp512)")
+	f.IntVar(&o.Steps, "steps", 300, "timed steps of ring8-mlp; ring8-mlp512 runs a tenth, mnist-dcgan a hundredth (at least 10)")
+	f.IntVar(&o.Warmup, "warmup", 20, "untimed steps first (as many fewer for the slower protocols, at least 2)")
 	f.StringVar(&o.Format, "format", "table", "table or json (one line per protocol)")
 	f.BoolVar(&o.Soak, "soak", false, "also print resident memory (RSS) and Go heap at 11 checkpoints; use with a large --steps")
 	return cmd
@@ -62,7 +63,7 @@ func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
 	for _, name := range o.Protocols {
 		i := slices.IndexFunc(gan.Protocols, func(p gan.Protocol) bool { return p.Name == name })
 		if i < 0 {
-			return usagef("--protocol: unknown protocol %q (valid: ring8-mlp, ring8-mlp512)", name)
+			return usagef("--protocol: unknown protocol %q (valid: %s)", name, strings.Join(gan.ProtocolNames(), ", "))
 		}
 		protocols = append(protocols, gan.Protocols[i])
 	}
@@ -75,8 +76,8 @@ func (a *App) runBench(cmd *cobra.Command, o *BenchOptions) error {
 	}
 	for _, p := range protocols {
 		steps, warmup := o.Steps, o.Warmup
-		if p.Name == "ring8-mlp512" {
-			steps, warmup = max(10, steps/10), max(2, warmup/10)
+		if p.Slowdown > 1 {
+			steps, warmup = max(10, steps/p.Slowdown), max(2, warmup/p.Slowdown)
 		}
 		var check func(int)
 		var rss []int64

@@ -216,7 +216,7 @@ func TestBench(t *testing.T) {
 		}
 	})
 	for _, tt := range []struct{ name, arg, want string }{
-		{"UnknownProtocol", "--protocol=ring25", `ganexp: --protocol: unknown protocol "ring25" (valid: ring8-mlp, ring8-mlp512)`},
+		{"UnknownProtocol", "--protocol=ring25", `ganexp: --protocol: unknown protocol "ring25" (valid: ring8-mlp, ring8-mlp512, mnist-dcgan)`},
 		{"BadFormat", "--format=yaml", `ganexp: --format must be table or json, got "yaml"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,244 @@
+package gan
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Batch norm (Ioffe & Szegedy 2015) over the columns of an m×c matrix:
+// features of a linear layer, or channels of NHWC images (one row per
+// pixel), as PyTorch's BatchNorm1d and BatchNorm2d. In training it
+// normalises by the batch's own mean and biased variance,
+//
+//	y = γ·(x − μ)/√(σ² + ε) + β,
+//
+// and moves the running statistics towards them, μ_run ← (1−m)μ_run + m·μ
+// and σ²_run ← (1−m)σ²_run + m·σ²·n/(n−1) (the unbiased variance), with
+// PyTorch's ε = 1e-5 and momentum m = 0.1. When G samples for evaluation it
+// uses the running statistics instead, as PyTorch's eval() does.
+const (
+	bnEps      = 1e-5
+	bnMomentum = 0.1
+)
+
+// bnStats are one batch norm layer's running statistics, shared by every
+// graph the layer is bound into. A new layer's are mean 0 and variance 1.
+type bnStats struct {
+	name       string // the layer, which keeps two layers' ops apart
+	mean, vari []float32
+}
+
+func newBNStats(name string, c int) *bnStats {
+	st := &bnStats{name: name, mean: make([]float32, c), vari: make([]float32, c)}
+	for i := range st.vari {
+		st.vari[i] = 1
+	}
+	return st
+}
+
+// colMoments returns the mean and biased variance of each column of the
+// m×c matrix x, summed in float64.
+func colMoments(x []float32, c int) (mean, vari []float64) {
+	m := len(x) / c
+	mean, vari = make([]float64, c), make([]float64, c)
+	for r := 0; r < m; r++ {
+		for j, v := range x[r*c : (r+1)*c] {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(m)
+	}
+	for r := 0; r < m; r++ {
+		for j, v := range x[r*c : (r+1)*c] {
+			d := float64(v) - mean[j]
+			vari[j] += d * d
+		}
+	}
+	for j := range vari {
+		vari[j] /= float64(m)
+	}
+	return mean, vari
+}
+
+// bnOp is batch norm of x (m×c) with scale γ and shift β (1×c each): in
+// training mode by the batch's statistics (and it updates st), otherwise
+// by st's.
+type bnOp struct {
+	opBase
+	st    *bnStats
+	train bool
+}
+
+func (bnOp) Arity() int { return 3 }
+func (bnOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
+func (op bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 2 || s[1] != len(op.st.mean) {
+		return nil, fmt.Errorf("%v: want an m×%d matrix, got %v", op, len(op.st.mean), in[0])
+	}
+	return s.Clone(), nil
+}
+func (op bnOp) Do(in ...G.Value) (G.Value, error) {
+	return op.UsePreallocDo(newLike(in[0]), in...)
+}
+func (op bnOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
+	var d [4][]float32
+	if err := f32All(d[:], in[0], in[1], in[2], out); err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	x, gamma, beta, y := d[0], d[1], d[2], d[3]
+	c := len(op.st.mean)
+	if len(gamma) != c || len(beta) != c || len(y) != len(x) || len(x)%c != 0 {
+		return nil, fmt.Errorf("%v: shapes %v, %v, %v", op, in[0].Shape(), in[1].Shape(), in[2].Shape())
+	}
+	m := len(x) / c
+	scale, shift := make([]float32, c), make([]float32, c)
+	if op.train {
+		mean, vari := colMoments(x, c)
+		for j := range c {
+			inv := 1 / math.Sqrt(vari[j]+bnEps)
+			scale[j] = float32(float64(gamma[j]) * inv)
+			shift[j] = float32(float64(beta[j]) - mean[j]*float64(gamma[j])*inv)
+			unbiased := vari[j]
+			if m > 1 {
+				unbiased *= float64(m) / float64(m-1)
+			}
+			op.st.mean[j] = float32((1-bnMomentum)*float64(op.st.mean[j]) + bnMomentum*mean[j])
+			op.st.vari[j] = float32((1-bnMomentum)*float64(op.st.vari[j]) + bnMomentum*unbiased)
+		}
+	} else {
+		for j := range c {
+			inv := 1 / math.Sqrt(float64(op.st.vari[j])+bnEps)
+			scale[j] = float32(float64(gamma[j]) * inv)
+			shift[j] = float32(float64(beta[j]) - float64(op.st.mean[j])*float64(gamma[j])*inv)
+		}
+	}
+	// y = x·scale + shift, column by column.
+	for r := 0; r < m; r++ {
+		row, dst := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+		for j, v := range row {
+			dst[j] = v*scale[j] + shift[j]
+		}
+	}
+	return out, nil
+}
+func (op bnOp) String() string {
+	if op.train {
+		return "BatchNorm(" + op.st.name + ",train)"
+	}
+	return "BatchNorm(" + op.st.name + ",eval)"
+}
+func (op bnOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.", op.String()) }
+func (op bnOp) Hashcode() uint32      { return hashOf(op) }
+func (op bnOp) DiffWRT(int) []bool    { return []bool{true, true, true} }
+
+// SymDiff in training mode, with x̂ = (x − μ)/σ and means over the rows:
+//
+//	dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)),  dγ = Σ dy·x̂,  dβ = Σ dy.
+func (op bnOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if !op.train {
+		return nil, fmt.Errorf("%v: no gradient in evaluation mode", op)
+	}
+	dx, err := G.ApplyOp(bnGradOp{c: len(op.st.mean), what: bnDx}, in[0], in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	dg, err := G.ApplyOp(bnGradOp{c: len(op.st.mean), what: bnDgamma}, in[0], in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	db, err := G.ApplyOp(colSumOp{}, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dg, db}, nil
+}
+
+// bnGradOp is one of batch norm's gradients in training mode, from x, γ
+// and dy: dx (m×c) or dγ (1×c).
+type bnGradOp struct {
+	opBase
+	c    int
+	what string
+}
+
+const (
+	bnDx     = "dx"
+	bnDgamma = "dgamma"
+)
+
+func (bnGradOp) Arity() int { return 3 }
+func (bnGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
+func (op bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 2 || s[1] != op.c {
+		return nil, fmt.Errorf("%v: want an m×%d matrix, got %v", op, op.c, in[0])
+	}
+	if op.what == bnDgamma {
+		return tensor.Shape{1, op.c}, nil
+	}
+	return s.Clone(), nil
+}
+func (op bnGradOp) Do(in ...G.Value) (G.Value, error) {
+	s, err := op.InferShape(in[0].Shape())
+	if err != nil {
+		return nil, err
+	}
+	return op.UsePreallocDo(newMatrix(s[0], s[1]), in...)
+}
+func (op bnGradOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
+	var d [4][]float32
+	if err := f32All(d[:], in[0], in[1], in[2], out); err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	x, gamma, dy, dst := d[0], d[1], d[2], d[3]
+	c := op.c
+	if len(dy) != len(x) || len(gamma) != c {
+		return nil, fmt.Errorf("%v: shapes %v, %v, %v", op, in[0].Shape(), in[1].Shape(), in[2].Shape())
+	}
+	m := len(x) / c
+	mean, vari := colMoments(x, c)
+	inv := make([]float64, c)
+	for j := range inv {
+		inv[j] = 1 / math.Sqrt(vari[j]+bnEps)
+	}
+	// Σ dy and Σ dy·x̂ per column.
+	sumDy, sumDyXh := make([]float64, c), make([]float64, c)
+	for r := 0; r < m; r++ {
+		xr, gr := x[r*c:(r+1)*c], dy[r*c:(r+1)*c]
+		for j := range c {
+			g := float64(gr[j])
+			sumDy[j] += g
+			sumDyXh[j] += g * (float64(xr[j]) - mean[j]) * inv[j]
+		}
+	}
+	if op.what == bnDgamma {
+		for j := range c {
+			dst[j] = float32(sumDyXh[j])
+		}
+		return out, nil
+	}
+	for r := 0; r < m; r++ {
+		xr, gr, dr := x[r*c:(r+1)*c], dy[r*c:(r+1)*c], dst[r*c:(r+1)*c]
+		for j := range c {
+			xh := (float64(xr[j]) - mean[j]) * inv[j]
+			dr[j] = float32(float64(gamma[j]) * inv[j] * (float64(gr[j]) - sumDy[j]/float64(m) - xh*sumDyXh[j]/float64(m)))
+		}
+	}
+	return out, nil
+}
+func (op bnGradOp) String() string        { return fmt.Sprintf("BatchNormGrad(%s,%d)", op.what, op.c) }
+func (op bnGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.", op.String()) }
+func (op bnGradOp) Hashcode() uint32      { return hashOf(op) }
