@@ -17,7 +17,7 @@ func TestIm2ColByHand(t *testing.T) {
 	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}
 	g := convGeom{h: 3, w: 3, c: 1, k: 2, s: 1, p: 0}
 	cols := make([]float32, 4*4)
-	im2col(g, 1, x, cols)
+	im2col(g, 1, x, cols, g.patch())
 	want := []float32{1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9}
 	if !slices.Equal(cols, want) {
 		t.Errorf("3×3, k2 s1 p0: got %v, want %v", cols, want)
@@ -29,7 +29,7 @@ func TestIm2ColByHand(t *testing.T) {
 		t.Fatalf("output %d×%d, want 1×1", g.ho(), g.wo())
 	}
 	cols = make([]float32, 16)
-	im2col(g, 1, []float32{1, 2, 3, 4}, cols)
+	im2col(g, 1, []float32{1, 2, 3, 4}, cols, g.patch())
 	want = []float32{0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0}
 	if !slices.Equal(cols, want) {
 		t.Errorf("2×2, k4 s2 p1: got %v, want %v", cols, want)
@@ -37,7 +37,7 @@ func TestIm2ColByHand(t *testing.T) {
 	// Two channels stay together in each patch entry: (ky, kx, c).
 	g = convGeom{h: 1, w: 2, c: 2, k: 1, s: 1, p: 0}
 	cols = make([]float32, 4)
-	im2col(g, 1, []float32{1, 10, 2, 20}, cols)
+	im2col(g, 1, []float32{1, 10, 2, 20}, cols, g.patch())
 	if want := []float32{1, 10, 2, 20}; !slices.Equal(cols, want) {
 		t.Errorf("channels: got %v, want %v", cols, want)
 	}
@@ -54,12 +54,15 @@ func TestCol2ImIsIm2ColsAdjoint(t *testing.T) {
 		{h: 5, w: 7, c: 2, k: 3, s: 1, p: 1},
 		{h: 4, w: 4, c: 2, k: 2, s: 2, p: 0},
 	} {
-		n := 2
+		n, ld := 2, g.patch()+16 // rows padded as patchStride pads them
 		x := randVec(r, n*g.h*g.w*g.c)
-		y := randVec(r, n*g.ho()*g.wo()*g.patch())
+		y := randVec(r, n*g.ho()*g.wo()*ld)
 		cols, back := make([]float32, len(y)), make([]float32, len(x))
-		im2col(g, n, x, cols)
-		col2im(g, n, y, back)
+		im2col(g, n, x, cols, ld)
+		col2im(g, n, y, ld, back)
+		for row := 0; row < len(y); row += ld {
+			clear(y[row+g.patch() : row+ld]) // the padding is not part of either
+		}
 		lhs, rhs := dot(cols, y), dot(x, back)
 		// col2im adds up to k²/s² float32 values per pixel: agreement to
 		// float32's precision, where a misplaced entry would be off by O(1).
@@ -86,8 +89,8 @@ func dot(a, b []float32) float64 {
 }
 
 // naiveConv is the definition of a convolution (PyTorch's Conv2d, a
-// cross-correlation) in NCHW-free index form: for output channel f at
-// (oy, ox), b[f] + Σ_{ky,kx,c} W[(ky·k+kx)·c_in+c][f] · x[oy·s−p+ky][ox·s−p+kx][c].
+// cross-correlation) in index form: for output channel f at (oy, ox),
+// b[f] + Σ_{ky,kx,c} W[f][(ky·k+kx)·c_in+c] · x[oy·s−p+ky][ox·s−p+kx][c].
 func naiveConv(g convGeom, n, f int, x, w, b []float32) []float32 {
 	ho, wo := g.ho(), g.wo()
 	y := make([]float32, n*ho*wo*f)
@@ -103,7 +106,7 @@ func naiveConv(g convGeom, n, f int, x, w, b []float32) []float32 {
 								continue
 							}
 							for c := range g.c {
-								s += float64(w[((ky*g.k+kx)*g.c+c)*f+o]) * float64(x[((img*g.h+iy)*g.w+ix)*g.c+c])
+								s += float64(w[o*g.patch()+(ky*g.k+kx)*g.c+c]) * float64(x[((img*g.h+iy)*g.w+ix)*g.c+c])
 							}
 						}
 					}
@@ -183,14 +186,20 @@ func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
 }
 
 // TestConvLayersMatchTheDefinition: the layers built from im2col, col2im
-// and the products give the definitions' numbers.
+// and the products give the definitions' numbers, with patch rows read in
+// place and (16 channels: 1 KB patches) padded.
 func TestConvLayersMatchTheDefinition(t *testing.T) {
+	for _, c := range []int{3, 16} {
+		testConvLayers(t, convGeom{h: 6, w: 4, c: c, k: 4, s: 2, p: 1})
+	}
+}
+
+func testConvLayers(t *testing.T, g convGeom) {
 	r := rand.New(rand.NewPCG(3, 4))
-	g := convGeom{h: 6, w: 4, c: 3, k: 4, s: 2, p: 1}
 	n, f := 2, 5
 	x, w, b := randVec(r, n*g.h*g.w*g.c), randVec(r, g.patch()*f), randVec(r, f)
 	got := runGraph(t, func(gr *G.ExprGraph) *G.Node {
-		y, err := conv2d(node(gr, "x", n*g.h*g.w, g.c, x), node(gr, "w", g.patch(), f, w), node(gr, "b", 1, f, b), g)
+		y, err := conv2d(node(gr, "x", n*g.h*g.w, g.c, x), node(gr, "w", f, g.patch(), w), node(gr, "b", 1, f, b), g)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +311,7 @@ func TestConvGradients(t *testing.T) {
 	n, f, cin := 2, 5, 4
 	gradCheck(t, "conv2d", func(gr *G.ExprGraph) (*G.Node, []*G.Node) {
 		x := node(gr, "x", n*g.h*g.w, g.c, randVec(r, n*g.h*g.w*g.c))
-		w := node(gr, "w", g.patch(), f, randVec(r, g.patch()*f))
+		w := node(gr, "w", f, g.patch(), randVec(r, g.patch()*f))
 		b := node(gr, "b", 1, f, randVec(r, f))
 		y, err := conv2d(x, w, b, g)
 		if err != nil {
@@ -325,7 +334,7 @@ func TestConvGradients(t *testing.T) {
 		x := node(gr, "x", m, c, randVec(r, m*c))
 		gamma := node(gr, "gamma", 1, c, []float32{1.5, -0.5, 2})
 		beta := node(gr, "beta", 1, c, randVec(r, c))
-		y, err := G.ApplyOp(bnOp{st: newBNStats("bn", c), train: true}, x, gamma, beta)
+		y, err := batchNorm(x, gamma, beta, newBNStats("bn", c), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -356,7 +365,7 @@ func TestBatchNormByHand(t *testing.T) {
 	x := []float32{1, 2, 3, 4}
 	bn := func(train bool) []float32 {
 		return runGraph(t, func(gr *G.ExprGraph) *G.Node {
-			y, err := G.ApplyOp(bnOp{st: st, train: train}, node(gr, "x", 4, 1, x), node(gr, "g", 1, 1, []float32{2}), node(gr, "b", 1, 1, []float32{1}))
+			y, err := batchNorm(node(gr, "x", 4, 1, x), node(gr, "g", 1, 1, []float32{2}), node(gr, "b", 1, 1, []float32{1}), st, train)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -105,7 +105,7 @@ func newDCGAN(r *rand.Rand, role string, d dims, a ganexp.Arch) (*dcgan, error) 
 	}
 	cin := d.c
 	for i, cout := range m.channels {
-		add(k2*cin, cout, uniform(k2*cin*cout, cin*k2))
+		add(cout, k2*cin, uniform(k2*cin*cout, cin*k2))
 		add(1, cout, uniform(cout, cin*k2))
 		if i > 0 {
 			addBN(cout)
@@ -150,7 +150,7 @@ func (m *dcgan) apply(x *G.Node, ws []*G.Node, train bool) (*G.Node, error) {
 		st := m.stats[bnIdx]
 		bnIdx++
 		gamma, beta := next(), next()
-		return G.ApplyOp(bnOp{st: st, train: train}, h, gamma, beta)
+		return batchNorm(h, gamma, beta, st, train)
 	}
 	n := x.Shape()[0]
 	L := len(m.channels)

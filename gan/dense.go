@@ -167,25 +167,6 @@ func (op matMulOp) String() string        { return fmt.Sprintf("MatMul(tA=%v,tB=
 func (op matMulOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "ganexp.", op.String()) }
 func (op matMulOp) Hashcode() uint32      { return hashOf(op) }
 
-func (matMulOp) DiffWRT(int) []bool { return []bool{true, true} }
-
-// SymDiff of C = A·B (neither transposed: the product of a transposed
-// convolution): dA = dC·Bᵀ and dB = Aᵀ·dC.
-func (op matMulOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if op.transA || op.transB {
-		return nil, fmt.Errorf("%v: gradients only of an untransposed product", op)
-	}
-	da, err := G.ApplyOp(matMulOp{transB: true}, grad, in[1])
-	if err != nil {
-		return nil, err
-	}
-	db, err := G.ApplyOp(matMulOp{transA: true}, in[0], grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{da, db}, nil
-}
-
 // addRows adds the row b to every row of the matrix x (len(b) columns).
 func addRows(x, b []float32) {
 	for r := 0; r+len(b) <= len(x); r += len(b) {

@@ -137,11 +137,12 @@ func (op leakyOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The factor is picked by index, not by a branch: the sign of an
-	// activation is a coin toss the CPU mispredicts half the time.
-	fac := [2]float32{op.slope, 1}
+	// max(x, slope·x) is x for x > 0 and slope·x otherwise (0 < slope <
+	// 1), exactly, and compiles without a branch: the sign of an
+	// activation is a coin toss the CPU would mispredict half the time.
+	dst = dst[:len(x)]
 	for i, v := range x {
-		dst[i] = v * fac[b2i(v > 0)]
+		dst[i] = max(v, op.slope*v)
 	}
 	return out, nil
 }
@@ -188,10 +189,11 @@ func (op leakyGradOp) UsePreallocDo(out G.Value, in ...G.Value) (G.Value, error)
 	if err != nil {
 		return nil, err
 	}
+	// The factor is picked by index, not by a branch (see leakyOp).
 	fac := [2]float32{op.slope, 1}
-	g = g[:len(x)]
+	g, dst = g[:len(x)], dst[:len(x)]
 	for i, v := range x {
-		dst[i] = g[i] * fac[b2i(v > 0)]
+		dst[i] = g[i] * fac[b2i(v > 0)&1]
 	}
 	return out, nil
 }
