@@ -78,6 +78,13 @@ func im2col(g convGeom, n int, x, cols []float32, ld int) {
 						clear(seg)
 						continue
 					}
+					if ix0 := ox*g.s - g.p; ix0 >= 0 && ix0+g.k <= g.w {
+						// The kernel row lies inside the image: its k
+						// pixels are adjacent, one copy.
+						src := (base + iy*g.w + ix0) * g.c
+						copy(seg, x[src:src+g.k*g.c])
+						continue
+					}
 					for kx := range g.k {
 						ix := ox*g.s - g.p + kx
 						out := seg[kx*g.c : (kx+1)*g.c]
@@ -115,6 +122,11 @@ func col2im(g convGeom, n int, cols []float32, ld int, x []float32) {
 				for ky := range g.k {
 					iy := oy*g.s - g.p + ky
 					if iy < 0 || iy >= g.h {
+						continue
+					}
+					if ix0 := ox*g.s - g.p; ix0 >= 0 && ix0+g.k <= g.w {
+						at := (base + iy*g.w + ix0) * g.c
+						simd.AddTo(x[at:at+g.k*g.c], src[ky*g.k*g.c:(ky+1)*g.k*g.c])
 						continue
 					}
 					for kx := range g.k {
