@@ -77,8 +77,12 @@ def peer_env(base, coretype=None):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--steps", type=int, default=300, help="timed steps of ring8-mlp; ring8-mlp512 runs a tenth")
+    p.add_argument("--steps", type=int, default=300, help="timed steps of ring8-mlp; ring8-mlp512 runs a tenth, mnist-dcgan a hundredth")
+    p.add_argument("--protocol", default="ring8-mlp,ring8-mlp512",
+                   help="comma-separated: ring8-mlp, ring8-mlp512, mnist-dcgan (PyTorch runs bench/torch_dcgan.py for it)")
+    p.add_argument("--no-avx2", action="store_true", help="skip the AVX2 pair on an AVX-512 machine")
     a = p.parse_args()
+    protocols = a.protocol.split(",")
 
     model, flags = cpu()
     has512 = {"avx512f", "avx512bw", "avx512vl"} <= flags
@@ -105,14 +109,24 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "ganexp")
         subprocess.run(["go", "build", "-o", exe, "./cmd/ganexp"], cwd=ROOT, check=True)
-        bench = [exe, "bench", "--format", "json", "--steps", str(a.steps)]
-        peer = torch + ["--steps", str(a.steps)]
-        # name: (command, environment)
-        runs = {"ganexp": (bench, base), "pytorch": (peer, peer_env(base, best))}
+        def bench(proto):
+            return [exe, "bench", "--format", "json", "--steps", str(a.steps), "--protocol", proto]
+
+        def peer(proto):
+            if proto == "mnist-dcgan":
+                return [sys.executable, os.path.join(HERE, "torch_dcgan.py"), "--steps", str(max(10, a.steps // 100))]
+            return torch + ["--steps", str(a.steps), "--protocol", proto]
+
+        # name: (command, environment), one run per protocol
+        runs = {}
+        for proto in protocols:
+            runs[("ganexp", proto)] = (bench(proto), base)
+            runs[("pytorch", proto)] = (peer(proto), peer_env(base, best))
         pairs = [("ganexp", "pytorch")]
-        if has512:
-            runs["ganexp avx2"] = (bench, dict(base, GANEXP_KERNEL="avx2"))
-            runs["pytorch Haswell"] = (peer, peer_env(base, "Haswell"))
+        if has512 and not a.no_avx2:
+            for proto in protocols:
+                runs[("ganexp avx2", proto)] = (bench(proto), dict(base, GANEXP_KERNEL="avx2"))
+                runs[("pytorch Haswell", proto)] = (peer(proto), peer_env(base, "Haswell"))
             pairs.append(("ganexp avx2", "pytorch Haswell"))
         rates, kernels = {}, {}
         for r in range(a.rounds):
@@ -122,7 +136,7 @@ def main():
             order = list(runs.items())
             if r % 2:
                 order.reverse()
-            for name, (cmd, env) in order:
+            for (name, _), (cmd, env) in order:
                 for rec in lines(cmd, env):
                     rates.setdefault((name, rec["protocol"]), []).append(rec["steps_per_s"])
                     kernels[name] = rec.get("blas_core") or rec.get("blas")
@@ -131,7 +145,7 @@ def main():
 
     print(f"| protocol | ganexp (kernel) | steps/s | PyTorch (OpenBLAS core) | steps/s | ratio |")
     print("|---|---|---|---|---|---|")
-    for proto in ("ring8-mlp", "ring8-mlp512"):
+    for proto in protocols:
         for g, t in pairs:
             mg, mt = statistics.median(rates[(g, proto)]), statistics.median(rates[(t, proto)])
             print(f"| {proto} | {kernels[g]} | **{mg:.1f}** | {kernels[t]} | **{mt:.1f}** | **{mg / mt:.2f}×** |")
