@@ -47,7 +47,7 @@ func TestLoadMNIST(t *testing.T) {
 		// Byte b becomes b/127.5 − 1: 0 → −1, 50 → −0.6078…, 150 →
 		// 0.1765…, and the ends are exact.
 		for i, want := range []float32{-1, 50/127.5 - 1, 100/127.5 - 1, 150/127.5 - 1} {
-			if got := im.Pixels[6*i+5]; got != want {
+			if got := im.Pixels(i)[5]; got != want {
 				t.Errorf("image %d: pixel %v, want %v", i, got, want)
 			}
 		}
@@ -184,7 +184,7 @@ func TestSubset(t *testing.T) {
 		}
 		for i, l := range sub.Labels {
 			// Image i of the tiny set has every pixel 50·i.
-			if got, want := sub.Pixels[6*i], float32(float64(50*l)/127.5-1); got != want {
+			if got, want := sub.Pixels(i)[0], float32(float64(50*l)/127.5-1); got != want {
 				t.Errorf("digits %v: image %d has pixel %v, want %v (its own)", tt.digits, i, got, want)
 			}
 		}
