@@ -126,6 +126,15 @@ func (m *dcgan) params() [][]float32 {
 	return ps
 }
 
+// buffers are the batch norm layers' running means and variances.
+func (m *dcgan) buffers() [][]float32 {
+	var out [][]float32
+	for _, st := range m.stats {
+		out = append(out, st.mean, st.vari)
+	}
+	return out
+}
+
 func (m *dcgan) bind(g *G.ExprGraph) []*G.Node {
 	nodes := make([]*G.Node, len(m.weights))
 	for i, w := range m.weights {

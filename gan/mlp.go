@@ -51,6 +51,9 @@ func (m *mlp) params() [][]float32 {
 	return ps
 }
 
+// buffers is nil: an MLP carries nothing but its weights.
+func (m *mlp) buffers() [][]float32 { return nil }
+
 // bind creates nodes for m's weights in g, sharing their memory.
 func (m *mlp) bind(g *G.ExprGraph) []*G.Node {
 	nodes := make([]*G.Node, len(m.weights))

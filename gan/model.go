@@ -15,6 +15,10 @@ import (
 type model interface {
 	// params returns the weights as flat slices, in the order of bind.
 	params() [][]float32
+	// buffers returns the state that is not trained but carried from step
+	// to step (batch norm's running statistics), for checkpoints; nil for
+	// a model without any.
+	buffers() [][]float32
 	// bind creates nodes for the weights in g.
 	bind(g *G.ExprGraph) []*G.Node
 	// apply builds the forward pass on x with the weight nodes ws, in

@@ -14,6 +14,28 @@ import (
 // step.)
 type optimizer interface {
 	step(params, grads [][]float32)
+	// state is what the optimizer carries between steps, for a
+	// checkpoint; restore puts it back for params of the same shapes.
+	state() optState
+	restore(st optState, params [][]float32) error
+}
+
+// optState is an optimizer's memory: Adam's step count and moments,
+// RMSProp's squared-gradient average (in M), nothing for SGD. Nil
+// moments mean no step yet.
+type optState struct {
+	T    int
+	M, V [][]float32
+}
+
+// restoreMoments copies saved moments into fresh tensors shaped like
+// params; nil stays nil (no step taken yet).
+func restoreMoments(saved, params [][]float32) ([][]float32, error) {
+	if saved == nil {
+		return nil, nil
+	}
+	out := zerosLike(params)
+	return out, copyShaped(out, saved)
 }
 
 // newOptimizer returns the optimizer called name with learning rate lr.
@@ -39,6 +61,16 @@ type adam struct {
 	m, v                  [][]float32
 }
 
+func (a *adam) state() optState { return optState{T: a.t, M: a.m, V: a.v} }
+func (a *adam) restore(st optState, params [][]float32) (err error) {
+	a.t = st.T
+	if a.m, err = restoreMoments(st.M, params); err != nil {
+		return err
+	}
+	a.v, err = restoreMoments(st.V, params)
+	return err
+}
+
 func (a *adam) step(params, grads [][]float32) {
 	if a.m == nil {
 		a.m, a.v = zerosLike(params), zerosLike(params)
@@ -62,6 +94,12 @@ type rmsprop struct {
 	v            [][]float32
 }
 
+func (r *rmsprop) state() optState { return optState{M: r.v} }
+func (r *rmsprop) restore(st optState, params [][]float32) (err error) {
+	r.v, err = restoreMoments(st.M, params)
+	return err
+}
+
 func (r *rmsprop) step(params, grads [][]float32) {
 	if r.v == nil {
 		r.v = zerosLike(params)
@@ -78,6 +116,9 @@ func (r *rmsprop) step(params, grads [][]float32) {
 
 // sgd is plain stochastic gradient descent: w ← w − lr·g.
 type sgd struct{ lr float64 }
+
+func (sgd) state() optState                     { return optState{} }
+func (sgd) restore(optState, [][]float32) error { return nil }
 
 func (s sgd) step(params, grads [][]float32) {
 	lr := float32(s.lr)

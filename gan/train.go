@@ -69,6 +69,7 @@ type session struct {
 	samples        G.Value
 
 	trainRng, evalRng *rand.Rand
+	trainSrc, evalSrc *rand.PCG  // their sources, saved in checkpoints
 	step              int        // steps done
 	nonFiniteSeen     bool       // a non-finite loss or gradient was reported
 	reset             func(G.VM) // readies a machine for its next run: rewind
@@ -82,10 +83,10 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 	}
 	s := &session{
 		cfg: c, loss: l, dim: data.Dim(), data: data,
-		trainRng: rand.New(rand.NewPCG(uint64(t.Seed), streamTrain)),
-		evalRng:  rand.New(rand.NewPCG(uint64(t.Seed), streamEval)),
-		reset:    rewind,
+		reset: rewind,
 	}
+	s.trainRng, s.trainSrc = newStream(t.Seed, streamTrain)
+	s.evalRng, s.evalSrc = newStream(t.Seed, streamEval)
 	var err error
 	if s.optG, err = newOptimizer(c.Optimizer, c.LrG, c.Beta1, c.Beta2, c.Rho); err != nil {
 		return nil, err
