@@ -29,6 +29,10 @@ type Config struct {
 	EvalEvery   int     `json:"eval_every"`
 	EvalSamples int     `json:"eval_samples"`
 	Detect      Detect  `json:"detect"`
+	// CheckpointEvery is how often, in steps (a multiple of EvalEvery), a
+	// trial saves a checkpoint it can resume from; 0 never. Not part of
+	// the key: it changes no result.
+	CheckpointEvery int `json:"checkpoint_every,omitempty"`
 }
 
 // Dataset describes where real samples come from (README § Sweep files).
@@ -257,6 +261,11 @@ type Trial struct {
 	Key    string `json:"key"`
 	Seed   int64  `json:"seed"`
 	Config Config `json:"config"`
+	// CheckpointDir is the folder of the trial's checkpoints and final
+	// generator (the runner's; empty keeps none), and Resume the
+	// checkpoint file it goes on from, or empty to start at step 0.
+	CheckpointDir string `json:"checkpoint_dir,omitempty"`
+	Resume        string `json:"resume,omitempty"`
 }
 
 // NewTrial builds a trial and computes its key.

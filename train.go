@@ -47,3 +47,11 @@ type Observer interface {
 	// training.
 	Grid() []float32
 }
+
+// StateSaver is an Observer that a checkpoint can carry: its state at an
+// evaluation (say, the detectors' history), restored when a trial resumes
+// from that checkpoint.
+type StateSaver interface {
+	SaveState() ([]byte, error)
+	RestoreState([]byte) error
+}

@@ -142,9 +142,22 @@ type Owner struct {
 // (metrics, events) are deleted so they cannot mix with the new ones. It
 // reports whether the claim succeeded.
 func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
+	ok, _, err := d.ClaimResuming(ctx, key, o, nil)
+	return ok, err
+}
+
+// ClaimResuming is Claim for a trial with checkpoints at the steps
+// checkpoints: it picks the latest one whose evaluations the database
+// holds up to its step (the sweep process writes them in batches, so a
+// kill can lose the last few seconds' while the worker's checkpoint
+// stands) and keeps the earlier attempt's results through that step; the
+// rest goes, and so do the step-0 artifacts, which a resumed trial stores
+// again. It returns the step the trial resumes from, or −1 for none.
+func (d *DB) ClaimResuming(ctx context.Context, key string, o Owner, checkpoints []int) (bool, int, error) {
+	wrap := func(err error) error { return fmt.Errorf("claim trial %s: %w", key, err) }
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("claim trial %s: %w", key, err)
+		return false, -1, wrap(err)
 	}
 	defer tx.Rollback()
 	ts := now()
@@ -155,26 +168,43 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 		WHERE key = ? AND status IN ('pending', 'failed', 'interrupted')`,
 		ts, ts, o.PID, o.Host, key)
 	if err != nil {
-		return false, fmt.Errorf("claim trial %s: %w", key, err)
+		return false, -1, wrap(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
+		return false, -1, nil
+	}
+	from := -1
+	if len(checkpoints) > 0 {
+		var stored int
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(step), -1) FROM evals WHERE trial_key = ?", key).Scan(&stored); err != nil {
+			return false, -1, wrap(err)
+		}
+		for _, c := range checkpoints {
+			if c > from && c <= stored {
+				from = c
+			}
+		}
 	}
 	// The trial's history (abandoned attempts) stays; what the earlier
-	// attempt measured goes.
+	// attempt measured after the resumed step goes.
 	for _, q := range []string{
-		"DELETE FROM evals WHERE trial_key = ?",
-		"DELETE FROM artifacts WHERE trial_key = ?",
-		"DELETE FROM events WHERE trial_key = ? AND kind <> 'abandoned'",
+		"DELETE FROM evals WHERE trial_key = ? AND step > ?",
+		"DELETE FROM artifacts WHERE trial_key = ? AND (step > ? OR step = 0)",
+		"DELETE FROM events WHERE trial_key = ? AND kind <> 'abandoned' AND (step IS NULL OR step > ?)",
 	} {
-		if _, err := tx.ExecContext(ctx, q, key); err != nil {
-			return false, fmt.Errorf("claim trial %s: clear old results: %w", key, err)
+		if _, err := tx.ExecContext(ctx, q, key, from); err != nil {
+			return false, -1, wrap(fmt.Errorf("clear old results: %w", err))
+		}
+	}
+	if from > 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE trials SET steps_done = ? WHERE key = ?", from, key); err != nil {
+			return false, -1, wrap(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("claim trial %s: %w", key, err)
+		return false, -1, wrap(err)
 	}
-	return true, nil
+	return true, from, nil
 }
 
 func (d *DB) nullFinals() string {

@@ -8,6 +8,8 @@
 package evaluate
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -160,6 +162,35 @@ func gridOver(x []float64) []float32 {
 		g[i] = float32(lo + (hi-lo)*float64(i)/float64(gridPoints-1))
 	}
 	return g
+}
+
+// evaluatorState is what a checkpoint keeps of an evaluator: the
+// detectors' history and verdict, so that a resumed trial judges as an
+// uninterrupted one would. (Its reference sample is drawn again from the
+// seed; its times start over.)
+type evaluatorState struct {
+	History  []detect.Point
+	Verdict  *detect.Verdict
+	Reported bool
+	LastStep int
+}
+
+// SaveState implements ganexp.StateSaver. gob, not JSON: the history
+// may hold NaNs.
+func (e *Evaluator) SaveState() ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(evaluatorState{History: e.history, Verdict: e.verdict, Reported: e.reported, LastStep: e.lastStep})
+	return b.Bytes(), err
+}
+
+// RestoreState implements ganexp.StateSaver.
+func (e *Evaluator) RestoreState(data []byte) error {
+	var st evaluatorState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("evaluator state: %w", err)
+	}
+	e.history, e.verdict, e.reported, e.lastStep = st.History, st.Verdict, st.Reported, st.LastStep
+	return nil
 }
 
 // Grid implements ganexp.Observer.

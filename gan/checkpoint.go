@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+
+	"github.com/ganexp/ganexp"
 )
 
 // A checkpoint is everything a session needs to go on from a step as if
@@ -27,14 +29,12 @@ type checkpoint struct {
 	TrainRng      []byte // rand.PCG state
 	EvalRng       []byte
 	NonFiniteSeen bool
+	Observer      []byte // the observer's state (ganexp.StateSaver)
 }
 
 // checkpointVersion changes whenever a checkpoint's contents change
 // meaning; an older file is refused, not misread.
 const checkpointVersion = 1
-
-// checkpointMagic starts every checkpoint file.
-const checkpointMagic = "ganexp checkpoint\n"
 
 // state captures the session after s.step steps.
 func (s *session) state(key string) (*checkpoint, error) {
@@ -103,7 +103,7 @@ func copyShaped(dst, src [][]float32) error {
 // part of one. The contents end with their SHA-256.
 func writeCheckpoint(path string, c *checkpoint) error {
 	var b bytes.Buffer
-	b.WriteString(checkpointMagic)
+	b.WriteString(ganexp.CheckpointHeader(c.Key, c.Step))
 	if err := gob.NewEncoder(&b).Encode(c); err != nil {
 		return fmt.Errorf("encode checkpoint: %w", err)
 	}
@@ -152,15 +152,19 @@ func readCheckpoint(path, key string) (*checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
 	}
+	_, _, head, err := ganexp.ReadCheckpointHeader(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %w", err)
+	}
 	n := len(raw) - sha256.Size
-	if n < len(checkpointMagic) || string(raw[:len(checkpointMagic)]) != checkpointMagic {
-		return nil, fmt.Errorf("checkpoint %s: not a ganexp checkpoint", path)
+	if n < head {
+		return nil, fmt.Errorf("checkpoint %s: damaged (cut short)", path)
 	}
 	if sum := sha256.Sum256(raw[:n]); !bytes.Equal(sum[:], raw[n:]) {
 		return nil, fmt.Errorf("checkpoint %s: damaged (its checksum does not match)", path)
 	}
 	var c checkpoint
-	if err := gob.NewDecoder(bytes.NewReader(raw[len(checkpointMagic):n])).Decode(&c); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(raw[head:n])).Decode(&c); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	if c.Version != checkpointVersion {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -35,13 +36,76 @@ const (
 // with a snapshot for obs every cfg.EvalEvery steps and after the last.
 // It returns the number of steps done. When ctx is cancelled it stops
 // before the next step, reports a last snapshot, and returns ctx's error.
+//
+// With t.CheckpointDir set it saves a checkpoint every checkpoint_every
+// steps, and the final generator at the end; with t.Resume it first puts
+// itself (and obs, if a ganexp.StateSaver) where that checkpoint left off.
 func (Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
 	s, err := newSession(t, data, obs.Grid())
 	if err != nil {
 		return 0, fmt.Errorf("build trial %s: %w", t.Key, err)
 	}
 	defer s.close()
-	return s.run(ctx, obs)
+	s.key, s.ckptDir = t.Key, t.CheckpointDir
+	if t.Resume != "" {
+		c, err := readCheckpoint(t.Resume, t.Key)
+		if err != nil {
+			return 0, fmt.Errorf("resume trial %s: %w", t.Key, err)
+		}
+		if err := s.restore(c); err != nil {
+			return 0, fmt.Errorf("resume trial %s from %s: %w", t.Key, t.Resume, err)
+		}
+		if ss, ok := obs.(ganexp.StateSaver); ok {
+			if err := ss.RestoreState(c.Observer); err != nil {
+				return 0, fmt.Errorf("resume trial %s: the observer: %w", t.Key, err)
+			}
+		}
+	}
+	steps, err := s.run(ctx, obs)
+	if err == nil && s.ckptDir != "" {
+		err = s.finish()
+	}
+	return steps, err
+}
+
+// saveCheckpoint writes the session's state (and obs's) as the trial's
+// latest checkpoint, keeping the one before it.
+func (s *session) saveCheckpoint(obs ganexp.Observer) error {
+	c, err := s.state(s.key)
+	if err != nil {
+		return err
+	}
+	if ss, ok := obs.(ganexp.StateSaver); ok {
+		if c.Observer, err = ss.SaveState(); err != nil {
+			return fmt.Errorf("checkpoint at step %d: the observer: %w", s.step, err)
+		}
+	}
+	latest := ganexp.CheckpointPath(s.ckptDir, s.key)
+	if _, err := os.Stat(latest); err == nil {
+		if err := os.Rename(latest, ganexp.PrevCheckpointPath(s.ckptDir, s.key)); err != nil {
+			return fmt.Errorf("checkpoint at step %d: %w", s.step, err)
+		}
+	}
+	return writeCheckpoint(latest, c)
+}
+
+// finish keeps the final generator (a checkpoint of the whole session,
+// which `ganexp sample` reads G from) and removes the checkpoints a
+// finished trial no longer needs.
+func (s *session) finish() error {
+	c, err := s.state(s.key)
+	if err != nil {
+		return err
+	}
+	if err := writeCheckpoint(ganexp.GeneratorPath(s.ckptDir, s.key), c); err != nil {
+		return err
+	}
+	for _, p := range []string{ganexp.CheckpointPath(s.ckptDir, s.key), ganexp.PrevCheckpointPath(s.ckptDir, s.key)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // session is one trial's models, graphs, machines and buffers. Nothing in
@@ -70,6 +134,7 @@ type session struct {
 
 	trainRng, evalRng *rand.Rand
 	trainSrc, evalSrc *rand.PCG  // their sources, saved in checkpoints
+	key, ckptDir      string     // the trial's, for checkpoints; no dir: none
 	step              int        // steps done
 	nonFiniteSeen     bool       // a non-finite loss or gradient was reported
 	reset             func(G.VM) // readies a machine for its next run: rewind
@@ -253,7 +318,7 @@ func (s *session) close() {
 func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 	c := s.cfg
 	var win window
-	lastEval := 0
+	lastEval := s.step // a resumed session's last evaluation
 	snapshot := func() (bool, error) {
 		lastEval = s.step
 		stop, err := s.evaluate(obs, &win)
@@ -303,6 +368,11 @@ func (s *session) run(ctx context.Context, obs ganexp.Observer) (int, error) {
 			}
 			if stop {
 				break
+			}
+			if s.ckptDir != "" && c.CheckpointEvery > 0 && s.step%c.CheckpointEvery == 0 && s.step < c.Steps {
+				if err := s.saveCheckpoint(obs); err != nil {
+					return s.step, err
+				}
 			}
 		}
 	}

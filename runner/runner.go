@@ -21,7 +21,7 @@ import (
 // Store is the part of the database the runner writes; *db.DB is it.
 type Store interface {
 	Statuses(ctx context.Context, keys []string) (map[string]ganexp.Status, error)
-	Claim(ctx context.Context, key string, o db.Owner) (bool, error)
+	ClaimResuming(ctx context.Context, key string, o db.Owner, checkpoints []int) (bool, int, error)
 	SaveBatch(ctx context.Context, key string, b db.Batch) error
 	Finish(ctx context.Context, key string, f db.Final) error
 	RunningTrials(ctx context.Context) ([]db.Running, error)
@@ -56,6 +56,9 @@ type Runner struct {
 	// FlushEvery is how long a trial's results may wait to be written
 	// (default 2 s; see flushEvery).
 	FlushEvery time.Duration
+	// CheckpointDir is where trials keep their checkpoints (those with
+	// checkpoint_every) and their final generators; empty keeps none.
+	CheckpointDir string
 
 	// onBeat, when set, is told which trials each heartbeat tick marked
 	// alive (tests).
@@ -299,6 +302,23 @@ func processAlive(pid int) bool {
 	return true
 }
 
+// checkpoints lists the steps of the trial's checkpoints on disk (the
+// latest and the one before it) and their files.
+func (r *Runner) checkpoints(t ganexp.Trial) ([]int, map[int]string) {
+	if r.CheckpointDir == "" || t.Config.CheckpointEvery <= 0 {
+		return nil, nil
+	}
+	var steps []int
+	paths := map[int]string{}
+	for _, p := range []string{ganexp.CheckpointPath(r.CheckpointDir, t.Key), ganexp.PrevCheckpointPath(r.CheckpointDir, t.Key)} {
+		if key, step, _, err := ganexp.ReadCheckpointHeader(p); err == nil && key == t.Key {
+			steps = append(steps, step)
+			paths[step] = p
+		}
+	}
+	return steps, paths
+}
+
 // runOne claims, runs and finishes one trial. It returns "" when another
 // process holds the trial, and an error only when the store fails.
 func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progress, live *liveness) (ganexp.Status, ganexp.Tracking, error) {
@@ -306,9 +326,20 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	// Records outlive cancellation: an interrupted trial must still be
 	// written down as interrupted.
 	wctx := context.WithoutCancel(ctx)
-	ok, err := r.Store.Claim(wctx, key, owner)
+	t := j.Trial
+	steps, paths := r.checkpoints(t)
+	ok, from, err := r.Store.ClaimResuming(wctx, key, owner, steps)
 	if err != nil || !ok {
 		return "", ganexp.Tracking{}, err
+	}
+	if r.CheckpointDir != "" {
+		if err := os.MkdirAll(r.CheckpointDir, 0o755); err != nil {
+			return "", ganexp.Tracking{}, fmt.Errorf("trial %s: checkpoint folder: %w", key, err)
+		}
+		t.CheckpointDir = r.CheckpointDir
+		if from > 0 {
+			t.Resume = paths[from]
+		}
 	}
 	live.add(key)
 	defer live.remove(key)
@@ -324,7 +355,13 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 		tctx, cancel = context.WithTimeoutCause(ctx, j.Timeout, ErrTimeout)
 		defer cancel()
 	}
-	out := r.Exec.Execute(tctx, j.Trial, sink)
+	if t.Resume != "" {
+		// The trial's history says where it went on from.
+		if err := sink.Event(from, "resumed", map[string]any{"from_step": from, "checkpoint": t.Resume}); err != nil {
+			return "", ganexp.Tracking{}, err
+		}
+	}
+	out := r.Exec.Execute(tctx, t, sink)
 	sink.flush()
 	if _, inProcess := r.Exec.(InProcess); !inProcess {
 		// The trial's own sink time was the pipe; the database writes

@@ -74,6 +74,12 @@ func (s *Spec) Expand() (*Plan, error) {
 		if err := checkArchFitsData(s.File, c, point); err != nil {
 			return nil, err
 		}
+		if c.CheckpointEvery < 0 {
+			c.CheckpointEvery = autoCheckpoint(c)
+		} else if c.CheckpointEvery%c.EvalEvery != 0 {
+			return nil, ganexp.Inputf(s.File, "give a multiple of eval_every: checkpoints are taken at evaluations",
+				"checkpoint_every %d is not a multiple of eval_every %d", c.CheckpointEvery, c.EvalEvery)
+		}
 		for _, seed := range s.Seeds {
 			t := ganexp.NewTrial(c, seed)
 			if prev, dup := seen[t.Key]; dup {

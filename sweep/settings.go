@@ -29,7 +29,20 @@ func Defaults() ganexp.Config {
 		EvalEvery:   250,
 		EvalSamples: 2500,
 		Detect:      ganexp.DefaultDetect(),
+		// Chosen by autoCheckpoint unless the file says.
+		CheckpointEvery: -1,
 	}
+}
+
+// autoCheckpoint is checkpoint_every when the file leaves it unset: none
+// for trials of up to 2,000 steps (minutes at most; the quickstart's take
+// a second), else about ten per trial, at evaluation steps.
+func autoCheckpoint(c ganexp.Config) int {
+	if c.Steps <= 2000 {
+		return 0
+	}
+	every := c.Steps / 10
+	return (every + c.EvalEvery - 1) / c.EvalEvery * c.EvalEvery
 }
 
 // setting is one scalar training parameter, valid under train: and as a
@@ -88,6 +101,7 @@ var settings = []setting{
 	{"steps", intAtLeast(1), func(c *ganexp.Config, v any) { c.Steps = v.(int) }},
 	{"eval_every", intAtLeast(1), func(c *ganexp.Config, v any) { c.EvalEvery = v.(int) }},
 	{"eval_samples", intAtLeast(10), func(c *ganexp.Config, v any) { c.EvalSamples = v.(int) }},
+	{"checkpoint_every", intAtLeast(0), func(c *ganexp.Config, v any) { c.CheckpointEvery = v.(int) }},
 }
 
 func lookupSetting(name string) (setting, bool) {

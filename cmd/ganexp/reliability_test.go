@@ -3,6 +3,7 @@ package main_test
 import (
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -18,7 +19,7 @@ import (
 const killGrid = `name: kills
 dataset: {kind: ring}
 arch: {hidden: [8]}
-train: {steps: 300, batch_size: 32, eval_every: 20, eval_samples: 200}
+train: {steps: 300, batch_size: 32, eval_every: 20, eval_samples: 200, checkpoint_every: 100}
 seeds: [1, 2, 3, 4]
 grid:
   loss: [nonsaturating, hinge, lsgan, wgan]
@@ -325,5 +326,94 @@ detect: {enabled: false}
 		for i, out := range outs {
 			t.Logf("sweep %d (%s):\n%s", i, files[i], out.String())
 		}
+	}
+}
+
+// TestKilledTrialResumesFromItsCheckpoint kills a sweep with SIGKILL in
+// the middle of a long trial, once the database holds its evaluations
+// past a checkpoint, and reruns it: the trial goes on from the latest
+// checkpoint that the database has caught up with (a "resumed" event
+// says which), and its metric series and artifacts are exactly those of
+// an uninterrupted run.
+func TestKilledTrialResumesFromItsCheckpoint(t *testing.T) {
+	grid := `name: long
+dataset: {kind: ring}
+arch: {hidden: [32]}
+train: {steps: 3000, batch_size: 32, eval_every: 20, eval_samples: 200, checkpoint_every: 200}
+seeds: [1]
+detect: {enabled: false}
+`
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", grid)
+	dbPath := filepath.Join(dir, "ganexp.db")
+	cmd := startSweep(t, dir, io.Discard)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Kill once the evaluations through step 500 are in the database:
+	// then the checkpoints at 200 and 400 are on disk and covered.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(dbPath); err == nil {
+			d, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro&_busy_timeout=5000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored sql.NullInt64
+			d.QueryRow("SELECT MAX(step) FROM evals").Scan(&stored)
+			d.Close()
+			if stored.Int64 >= 500 {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the sweep ended before it was killed (%v): make the trial longer", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no evaluation past step 500 in two minutes")
+		}
+	}
+	cmd.Process.Kill()
+	<-done
+	waitNoWorkers(t)
+	if r := run(t, dir, nil, "sweep", "grid.yaml"); r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	d := openDB(t, dbPath)
+	var from int
+	if err := d.QueryRow("SELECT step FROM events WHERE kind = 'resumed'").Scan(&from); err != nil {
+		t.Fatalf("no resumed event: %v", err)
+	}
+	if from < 400 || from%200 != 0 {
+		t.Errorf("resumed from step %d, want a checkpoint at 400 or later", from)
+	}
+	clean := t.TempDir()
+	writeFile(t, clean, "grid.yaml", grid)
+	if r := run(t, clean, nil, "sweep", "grid.yaml"); r.code != 0 {
+		t.Fatalf("clean sweep: exit %d\n%s", r.code, r.stderr)
+	}
+	got, want := metricRows(t, dbPath), metricRows(t, filepath.Join(clean, "ganexp.db"))
+	if len(got) != len(want) {
+		t.Errorf("%d metric rows after resuming, %d in an uninterrupted run", len(got), len(want))
+	}
+	diffs := 0
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			if diffs++; diffs <= 5 {
+				t.Errorf("metric %s: got %q, uninterrupted run has %q", k, g, w)
+			}
+		}
+	}
+	cleanDB := openDB(t, filepath.Join(clean, "ganexp.db"))
+	for _, q := range []string{"SELECT count(*) FROM artifacts", "SELECT count(*) FROM events WHERE kind NOT IN ('resumed', 'abandoned')"} {
+		if g, w := count(t, d, q), count(t, cleanDB, q); g != w {
+			t.Errorf("%s: %d after resuming, %d uninterrupted", q, g, w)
+		}
+	}
+	// A finished trial keeps its generator, not its checkpoints.
+	gens, _ := filepath.Glob(filepath.Join(dir, "ganexp.checkpoints", "*"))
+	if len(gens) != 1 || !strings.HasSuffix(gens[0], ".gen") {
+		t.Errorf("checkpoint folder holds %v, want the one generator", gens)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -128,7 +129,8 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	for i, p := range plan.Trials {
 		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p), Timeout: plan.Timeout}
 	}
-	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS}
+	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS,
+		CheckpointDir: CheckpointDir(a.DBPath())}
 	if r.Exec == nil {
 		var err error
 		if r.Exec, err = workerExec(a, o.Parallel); err != nil {
@@ -320,4 +322,10 @@ func labelOf(plan *sweep.Plan, key string) string {
 		}
 	}
 	return ""
+}
+
+// CheckpointDir is the folder beside the database where trials keep their
+// checkpoints and final generators: ganexp.db's is ganexp.checkpoints.
+func CheckpointDir(dbPath string) string {
+	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".checkpoints"
 }

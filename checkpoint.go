@@ -1,0 +1,51 @@
+package ganexp
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Checkpoint files: the runner picks which one a trial resumes from, and
+// gan writes and reads them. Each starts with two text lines, the magic
+// and "key=K step=S", so that the runner learns a checkpoint's trial and
+// step without decoding it.
+const checkpointMagic = "ganexp checkpoint"
+
+// CheckpointHeader is the two lines that start a checkpoint of trial key
+// at step.
+func CheckpointHeader(key string, step int) string {
+	return fmt.Sprintf("%s\nkey=%s step=%d\n", checkpointMagic, key, step)
+}
+
+// ReadCheckpointHeader reads the trial key and step of the checkpoint at
+// path, and how many bytes the header took.
+func ReadCheckpointHeader(path string) (key string, step, size int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	magic, err := r.ReadString('\n')
+	if err != nil || magic != checkpointMagic+"\n" {
+		return "", 0, 0, fmt.Errorf("%s: not a ganexp checkpoint", path)
+	}
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("%s: not a ganexp checkpoint", path)
+	}
+	if _, err := fmt.Sscanf(line, "key=%s step=%d\n", &key, &step); err != nil {
+		return "", 0, 0, fmt.Errorf("%s: bad checkpoint header %q", path, line)
+	}
+	return key, step, len(magic) + len(line), nil
+}
+
+// Checkpoint file names in a trial's checkpoint folder: the latest
+// checkpoint, the one before it (kept until the next one is written, in
+// case the database has not recorded the latest's evaluations yet), and
+// the final generator of a finished trial.
+func CheckpointPath(dir, key string) string     { return filepath.Join(dir, key+".ckpt") }
+func PrevCheckpointPath(dir, key string) string { return filepath.Join(dir, key+".prev.ckpt") }
+func GeneratorPath(dir, key string) string      { return filepath.Join(dir, key+".gen") }
