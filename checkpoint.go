@@ -2,6 +2,7 @@ package ganexp
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,3 +50,22 @@ func ReadCheckpointHeader(path string) (key string, step, size int, err error) {
 func CheckpointPath(dir, key string) string     { return filepath.Join(dir, key+".ckpt") }
 func PrevCheckpointPath(dir, key string) string { return filepath.Join(dir, key+".prev.ckpt") }
 func GeneratorPath(dir, key string) string      { return filepath.Join(dir, key+".gen") }
+
+// WriteError is a file that a trial keeps beside the database (a
+// checkpoint, its final generator) and could not write: a storage fault,
+// which stops the sweep like a database write the disk refuses, not a
+// failure of the trial.
+type WriteError struct {
+	Path string
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	err := e.Err
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path named is a temporary file's
+	}
+	return fmt.Sprintf("write %s: %v", e.Path, err)
+}
+func (e *WriteError) Unwrap() error { return e.Err }

@@ -18,7 +18,7 @@ type StorageError struct {
 }
 
 func (e *StorageError) Error() string {
-	return fmt.Sprintf("%s: %s; %v (fix the disk, then rerun the same command: completed trials are kept, the others start over)",
+	return fmt.Sprintf("%s: %s; %v (fix the disk, then rerun the same command: completed trials are kept, the others resume from their last checkpoint or start over)",
 		e.Path, e.What, e.Err)
 }
 

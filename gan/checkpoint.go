@@ -111,12 +111,12 @@ func writeCheckpoint(path string, c *checkpoint) error {
 	b.Write(sum[:])
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("write checkpoint %s: %w", path, err)
+		return &ganexp.WriteError{Path: path, Err: err}
 	}
 	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write checkpoint %s: %w", path, err)
+		return &ganexp.WriteError{Path: path, Err: err}
 	}
 	if _, err := tmp.Write(b.Bytes()); err != nil {
 		return fail(err)
@@ -129,7 +129,7 @@ func writeCheckpoint(path string, c *checkpoint) error {
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write checkpoint %s: %w", path, err)
+		return &ganexp.WriteError{Path: path, Err: err}
 	}
 	// The rename itself is durable once the folder is synced.
 	if d, err := os.Open(filepath.Dir(path)); err == nil {

@@ -138,7 +138,7 @@ func TestCheckpointRefusesWhatItCannotTrust(t *testing.T) {
 		t.Errorf("missing: got %v", err)
 	}
 	// A write that cannot happen (no such folder) says so.
-	if err := writeCheckpoint(filepath.Join(dir, "nope", "ckpt"), c); err == nil || !strings.Contains(err.Error(), "write checkpoint") {
+	if err := writeCheckpoint(filepath.Join(dir, "nope", "ckpt"), c); err == nil || !strings.Contains(err.Error(), "write ") {
 		t.Errorf("write into a missing folder: %v", err)
 	}
 }

@@ -4,6 +4,9 @@
 package runner
 
 import (
+	"errors"
+	"syscall"
+
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/detect"
 )
@@ -19,4 +22,23 @@ type Outcome struct {
 	StepsSaved int             `json:"steps_saved,omitempty"`
 	// Tracking is the time the trial spent on anything but training.
 	Tracking ganexp.Tracking `json:"tracking"`
+	// StorageErrno is set when the trial stopped because a file it keeps
+	// beside the database (a checkpoint, its generator) could not be
+	// written: the disk's errno (ENOSPC, EROFS …), or -1 for another
+	// cause. Not the trial's fault: the sweep stops, and the trial is
+	// left to run again.
+	StorageErrno int `json:"storage_errno,omitempty"`
+}
+
+// storageErrno is Outcome.StorageErrno for err.
+func storageErrno(err error) int {
+	var we *ganexp.WriteError
+	if !errors.As(err, &we) {
+		return 0
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return int(errno)
+	}
+	return -1
 }

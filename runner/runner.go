@@ -302,6 +302,21 @@ func processAlive(pid int) bool {
 	return true
 }
 
+// errnoError is a worker's storage fault as the sweep process sees it:
+// the worker's message, and its errno to explain it by (0: none).
+type errnoError struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e errnoError) Error() string { return e.msg }
+func (e errnoError) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
+}
+
 // checkpoints lists the steps of the trial's checkpoints on disk (the
 // latest and the one before it) and their files.
 func (r *Runner) checkpoints(t ganexp.Trial) ([]int, map[int]string) {
@@ -371,6 +386,13 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	if ctx.Err() == nil && errors.Is(context.Cause(tctx), ErrTimeout) {
 		out = Outcome{Status: ganexp.StatusFailed, StepsDone: out.StepsDone,
 			Error: fmt.Sprintf("timed out after %s (the sweep's timeout); stopped at step %d", j.Timeout, max(out.StepsDone, sink.step))}
+	}
+	if out.StorageErrno != 0 && sink.err == nil {
+		// The worker could not write a checkpoint or its generator beside
+		// the database: a storage fault like the store's own (the errno
+		// comes back across the process boundary, so that the sweep
+		// explains it the same way).
+		sink.err = errnoError{out.Error, syscall.Errno(max(out.StorageErrno, 0))}
 	}
 	if sink.err != nil {
 		// The store refused a write: the trial did nothing wrong, so it is

@@ -54,6 +54,6 @@ func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink ganexp.Sink)
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return Outcome{Status: ganexp.StatusInterrupted, StepsDone: steps, Verdict: verdict}
 	default:
-		return Outcome{Status: ganexp.StatusFailed, StepsDone: steps, Error: err.Error(), Verdict: verdict}
+		return Outcome{Status: ganexp.StatusFailed, StepsDone: steps, Error: err.Error(), Verdict: verdict, StorageErrno: storageErrno(err)}
 	}
 }

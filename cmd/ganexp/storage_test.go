@@ -193,7 +193,7 @@ func checkStorageError(t *testing.T, code int, out, what string) {
 	t.Logf("sweep output:\n%s", out)
 	last := lastLine(out)
 	if !strings.HasPrefix(last, "ganexp: ganexp.db: "+what+"; ") ||
-		!strings.HasSuffix(last, "(fix the disk, then rerun the same command: completed trials are kept, the others start over)") {
+		!strings.HasSuffix(last, "(fix the disk, then rerun the same command: completed trials are kept, the others resume from their last checkpoint or start over)") {
 		t.Errorf("last line:\n%s\nwhole output:\n%s", last, out)
 	}
 }
@@ -201,4 +201,39 @@ func checkStorageError(t *testing.T, code int, out, what string) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestCheckpointOnAFullDisk: a checkpoint that does not fit beside the
+// database stops the sweep with the storage message every other full
+// disk gives, leaves the trial to run again and no partial checkpoint
+// behind; with room again, the rerun finishes it.
+func TestCheckpointOnAFullDisk(t *testing.T) {
+	dir := mountTmpfs(t, "6m")
+	// Two 512-wide layers: G, D and Adam's two moments of each are about
+	// 6 MB, more than the disk has left beside the database.
+	writeFile(t, dir, "grid.yaml", `name: big
+dataset: {kind: ring}
+arch: {hidden: [512, 512]}
+train: {steps: 2400, batch_size: 16, eval_every: 40, eval_samples: 200}
+seeds: [1]
+detect: {enabled: false}
+`)
+	r := run(t, dir, nil, "sweep", "grid.yaml")
+	checkStorageError(t, r.code, r.stdout+r.stderr, "the disk is full")
+	d := openDB(t, filepath.Join(dir, "ganexp.db"))
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'interrupted'"); got != 1 {
+		t.Errorf("%d interrupted trials, want the one", got)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "ganexp.checkpoints", "*")); len(left) != 0 {
+		t.Errorf("the full disk left %v", left)
+	}
+	if err := sh("mount", "-o", "remount,size=64m", dir); err != nil {
+		t.Fatalf("grow the tmpfs: %v", err)
+	}
+	if r := run(t, dir, nil, "sweep", "grid.yaml"); r.code != 0 {
+		t.Fatalf("rerun with room: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed'"); got != 1 {
+		t.Errorf("%d completed trials after the rerun, want 1", got)
+	}
 }
