@@ -169,10 +169,13 @@ func checkHeader(path string) error {
 	return nil
 }
 
+// busyTimeout is how long a connection waits for another process's lock.
+const busyTimeout = 10 * time.Second
+
 func open(path, mode string) (*DB, error) {
 	q := []string{
 		"mode=" + mode,
-		"_busy_timeout=10000",
+		fmt.Sprintf("_busy_timeout=%d", busyTimeout.Milliseconds()),
 		"_foreign_keys=on",
 		"_txlock=immediate",
 	}
@@ -382,8 +385,19 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	// WAL lets reports read while a sweep writes, and several sweeps
 	// share the file; the setting is stored in the database itself.
-	if _, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
-		return classify(d.path, err)
+	// Changing the journal mode takes an exclusive lock without SQLite's
+	// busy handler, so while another process creates the file at the same
+	// moment it fails at once: it is retried for the busy timeout.
+	for deadline := time.Now().Add(busyTimeout); ; {
+		_, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL")
+		if err == nil {
+			break
+		}
+		var se sqlite3.Error
+		if !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return classify(d.path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	applied := false
 	for _, m := range ms {
