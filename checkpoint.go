@@ -43,13 +43,17 @@ func ReadCheckpointHeader(path string) (key string, step, size int, err error) {
 	return key, step, len(magic) + len(line), nil
 }
 
-// Checkpoint file names in a trial's checkpoint folder: the latest
-// checkpoint, the one before it (kept until the next one is written, in
-// case the database has not recorded the latest's evaluations yet), and
-// the final generator of a finished trial.
-func CheckpointPath(dir, key string) string     { return filepath.Join(dir, key+".ckpt") }
+// CheckpointPath is trial key's latest checkpoint in the folder dir.
+func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
+
+// PrevCheckpointPath is the checkpoint before the latest, kept until the
+// next one is written, in case the database has not recorded the
+// latest's evaluations yet.
 func PrevCheckpointPath(dir, key string) string { return filepath.Join(dir, key+".prev.ckpt") }
-func GeneratorPath(dir, key string) string      { return filepath.Join(dir, key+".gen") }
+
+// GeneratorPath is a finished trial's final generator (a checkpoint of its
+// last step), which `ganexp sample` draws from.
+func GeneratorPath(dir, key string) string { return filepath.Join(dir, key+".gen") }
 
 // WriteError is a file that a trial keeps beside the database (a
 // checkpoint, its final generator) and could not write: a storage fault,

@@ -23,6 +23,7 @@ type checkpoint struct {
 	Version       int
 	Key           string // the trial's
 	Step          int
+	Dim           int // values per sample, G's output
 	G, D          [][]float32
 	GBuf, DBuf    [][]float32 // batch norm running statistics
 	OptG, OptD    optState
@@ -47,7 +48,7 @@ func (s *session) state(key string) (*checkpoint, error) {
 		return nil, err
 	}
 	return &checkpoint{
-		Version: checkpointVersion, Key: key, Step: s.step,
+		Version: checkpointVersion, Key: key, Step: s.step, Dim: s.dim,
 		G: s.genW, D: s.disW, GBuf: s.gen.buffers(), DBuf: s.dis.buffers(),
 		OptG: s.optG.state(), OptD: s.optD.state(),
 		TrainRng: tr, EvalRng: ev, NonFiniteSeen: s.nonFiniteSeen,

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -958,6 +960,45 @@ detect: {enabled: false}
 	if r.code != 0 || !strings.Contains(r.stdout, "ranked by the mean over seeds of swd") {
 		t.Errorf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// Each finished trial's generator draws new images: a grid of 8×8-pixel
+	// images shown at twice their size with a pixel between them, eight to
+	// a row.
+	var plain, stacked string
+	if err := d.QueryRow("SELECT key FROM trials_wide WHERE data_kind = 'mnist'").Scan(&plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.QueryRow("SELECT key FROM trials_wide WHERE data_kind = 'stacked_mnist'").Scan(&stacked); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		key     string
+		n, w, h int
+	}{{plain, 10, 8*17 + 1, 2*17 + 1}, {stacked, 3, 3*17 + 1, 17 + 1}} {
+		out := filepath.Join(dir, c.key+".png")
+		if r := run(t, dir, nil, "sample", c.key[:8], "--n", strconv.Itoa(c.n), "--out", out); r.code != 0 {
+			t.Fatalf("sample %s: exit %d\n%s", c.key, r.code, r.stderr)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != c.w || b.Dy() != c.h {
+			t.Errorf("sample %s: a %d×%d grid, want %d×%d", c.key, b.Dx(), b.Dy(), c.w, c.h)
+		}
+	}
+	r = run(t, dir, nil, "sample", plain[:8], "--n", "4", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 5 || !strings.HasPrefix(lines[0], "x1,x2,") {
+		t.Errorf("sample as CSV: exit %d, %d lines\n%s", r.code, len(lines), r.stderr)
+	}
+	os.Remove(filepath.Join(dir, "ganexp.checkpoints", stacked+".gen"))
+	if r := run(t, dir, nil, "sample", stacked[:8], "--out", "x.png"); r.code != 2 || !strings.Contains(r.stderr, "no generator kept for trial "+stacked) {
+		t.Errorf("sample without a generator: exit %d\n%s", r.code, r.stderr)
+	}
 	// Moving the data elsewhere does not change the trials: resuming
 	// through another path finds them done.
 	moved := filepath.Join(dir, "moved")
@@ -967,5 +1008,48 @@ detect: {enabled: false}
 	r = run(t, dir, []string{"GANEXP_MNIST=" + moved}, "sweep", "img.yaml")
 	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "2 trials; ran 0 in 0s, 2 already had results") {
 		t.Errorf("rerun with the data moved: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestSampleDrawsPoints: a finished trial on points draws a scatter or
+// CSV of new samples; mistakes on the command line exit 2.
+func TestSampleDrawsPoints(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "grid.yaml", tinyGrid)
+	if r := run(t, dir, nil, "sweep", "grid.yaml"); r.code != 0 {
+		t.Fatalf("sweep: exit %d\n%s", r.code, r.stderr)
+	}
+	var key string
+	if err := openDB(t, filepath.Join(dir, "ganexp.db")).QueryRow("SELECT key FROM trials LIMIT 1").Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, dir, nil, "sample", key, "--n", "300", "--out", "s.png"); r.code != 0 {
+		t.Fatalf("sample: exit %d\n%s", r.code, r.stderr)
+	}
+	f, err := os.Open(filepath.Join(dir, "s.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("the scatter is not a PNG: %v", err)
+	}
+	f.Close()
+	r := run(t, dir, nil, "sample", key, "--n", "5", "--seed", "3", "--format", "csv")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 6 || lines[0] != "x1,x2" || strings.Count(lines[1], ",") != 1 {
+		t.Errorf("CSV: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if again := run(t, dir, nil, "sample", key, "--n", "5", "--seed", "3", "--format", "csv"); again.stdout != r.stdout {
+		t.Error("the same seed drew other samples")
+	}
+	for _, args := range [][]string{
+		{"sample", key, "--n", "0", "--out", "x.png"},
+		{"sample", key, "--out", "x.gif"},
+		{"sample", key},
+		{"sample", "zzzz", "--out", "x.png"},
+	} {
+		if r := run(t, dir, nil, args...); r.code != 2 || !strings.HasPrefix(r.stderr, "ganexp: ") {
+			t.Errorf("%v: exit %d, want 2 with a ganexp: message\n%s", args, r.code, r.stderr)
+		}
 	}
 }

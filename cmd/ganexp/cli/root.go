@@ -184,6 +184,7 @@ Exit codes:
 		NewCmdReport(a, nil),
 		NewCmdRuns(a, nil),
 		NewCmdShow(a, nil),
+		NewCmdSample(a, nil),
 		NewCmdSweeps(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
