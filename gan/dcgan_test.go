@@ -73,3 +73,43 @@ func TestDCGANLearnsHalves(t *testing.T) {
 		}
 	}
 }
+
+// TestDCGANTrainsWithEveryLossAndOptimizer: a tiny DCGAN trains a few
+// steps, to finite losses, with each loss (WGAN with its clipping and five
+// critic steps), each optimizer, and with batch norm off.
+func TestDCGANTrainsWithEveryLossAndOptimizer(t *testing.T) {
+	type variant struct {
+		name string
+		edit func(*ganexp.Config)
+	}
+	var vs []variant
+	for _, l := range ganexp.Losses {
+		vs = append(vs, variant{"loss=" + l, func(c *ganexp.Config) {
+			c.Loss = l
+			if l == "wgan" {
+				c.NCritic, c.Clip = 5, 0.01
+			}
+		}})
+	}
+	for _, o := range ganexp.Optimizers {
+		vs = append(vs, variant{"optimizer=" + o, func(c *ganexp.Config) { c.Optimizer, c.Rho = o, 0.99 }})
+	}
+	vs = append(vs, variant{"no batch norm", func(c *ganexp.Config) { c.Arch.NoBatchNorm = true }})
+	for _, v := range vs {
+		t.Run(v.name, func(t *testing.T) {
+			c := dcganConfig(1)
+			c.Steps, c.EvalEvery = 6, 3
+			v.edit(&c)
+			rec := &recorder{}
+			steps, err := (Trainer{}).Train(context.Background(), ganexp.NewTrial(c, 1), halves{1}, rec)
+			if err != nil || steps != 6 {
+				t.Fatalf("%d steps, %v", steps, err)
+			}
+			for _, x := range rec.losses {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					t.Fatalf("losses and norms %v", rec.losses)
+				}
+			}
+		})
+	}
+}
