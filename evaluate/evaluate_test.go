@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -120,5 +121,61 @@ func TestImageData(t *testing.T) {
 	}
 	if got, want := len(sink.artifacts["real@0"]), ganexp.SnapshotImages*h*w*4; got != want {
 		t.Errorf("real artifact: %d bytes, want %d", got, want)
+	}
+}
+
+// TestStateCarriesTheDetectorsHistory: an evaluator restored from
+// another's saved state judges the next evaluation as the other does, NaN
+// values and a verdict included.
+func TestStateCarriesTheDetectorsHistory(t *testing.T) {
+	c := testConfig()
+	c.Steps, c.EvalEvery = 100, 10
+	src, err := dataset.New(c.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trial := ganexp.NewTrial(c, 1)
+	first, err := New(trial, src, nopSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every sample on one point: the collapse detectors' evidence.
+	samples := make([]float32, c.EvalSamples*2)
+	for i := range samples {
+		samples[i] = 0.5
+	}
+	snap := func(step int) ganexp.Snapshot {
+		return ganexp.Snapshot{Step: step, LossD: math.NaN(), LossG: 0.7, Samples: samples, Dim: 2}
+	}
+	for step := 10; step <= 60; step += 10 {
+		if _, err := first.Eval(snap(step)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state, err := first.SaveState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := New(trial, src, nopSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.RestoreState(state); err != nil {
+		t.Fatal(err)
+	}
+	if second.LastStep() != 60 || len(second.history) != len(first.history) {
+		t.Fatalf("restored at step %d with %d points, want 60 and %d", second.LastStep(), len(second.history), len(first.history))
+	}
+	a, errA := first.Eval(snap(70))
+	b, errB := second.Eval(snap(70))
+	if a != b || errA != nil || errB != nil {
+		t.Errorf("stop: %v (%v) and restored %v (%v)", a, errA, b, errB)
+	}
+	va, vb := first.Verdict(), second.Verdict()
+	if (va == nil) != (vb == nil) || (va != nil && (va.Detector != vb.Detector || va.Step != vb.Step)) {
+		t.Errorf("verdicts %+v and restored %+v", va, vb)
+	}
+	if va == nil {
+		t.Error("no verdict on samples all on one point: the test proves nothing")
 	}
 }
