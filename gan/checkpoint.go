@@ -110,6 +110,13 @@ func writeCheckpoint(path string, c *checkpoint) error {
 	}
 	sum := sha256.Sum256(b.Bytes())
 	b.Write(sum[:])
+	return writeAtomic(path, b.Bytes())
+}
+
+// writeAtomic writes data to path: into a temporary file in the same
+// folder, synced, then renamed over path and the folder synced, so that a
+// reader, or a crash at any moment, sees the old file or the new one.
+func writeAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return &ganexp.WriteError{Path: path, Err: err}
@@ -119,7 +126,7 @@ func writeCheckpoint(path string, c *checkpoint) error {
 		os.Remove(tmp.Name())
 		return &ganexp.WriteError{Path: path, Err: err}
 	}
-	if _, err := tmp.Write(b.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Sync(); err != nil {
