@@ -1053,3 +1053,48 @@ func TestSampleDrawsPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifierCommand trains the classifier on glyphs in MNIST's format
+// through the real binary, prints its accuracy, caches it, and shows the
+// cached one the second time without training again.
+func TestClassifierCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "glyphs")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range []struct {
+		name string
+		n    int
+	}{{"train", 2000}, {"t10k", 200}} {
+		var pixels, labels []byte
+		for i := range split.n {
+			d := i % 10
+			img := make([]byte, 64)
+			for k := range 8 {
+				if d < 8 {
+					img[8*d+k] = 255 // a bright row
+				} else {
+					img[8*k+(d-8)*(7-2*k)+k] = 255 // a diagonal
+				}
+			}
+			img[(i*7)%64] ^= 90 // a little noise
+			pixels, labels = append(pixels, img...), append(labels, byte(d))
+		}
+		if err := dataset.WriteMNIST(data, split.name, 8, 8, pixels, labels, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"GANEXP_MNIST=" + data, "GANEXP_CACHE=" + filepath.Join(dir, "cache")}
+	r := run(t, dir, env, "classifier")
+	if r.code != 0 || !strings.Contains(r.stdout, "epoch 2/2: ") || !strings.Contains(r.stdout, "% on 200 test digits; cached at ") {
+		t.Fatalf("first call: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, dir, env, "classifier")
+	if r.code != 0 || strings.Contains(r.stdout, "epoch") || !strings.Contains(r.stdout, "seed 1): ") {
+		t.Errorf("second call trained again or said nothing: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, env, "classifier", "--data", "cifar"); r.code != 2 {
+		t.Errorf("--data cifar: exit %d, want 2", r.code)
+	}
+}

@@ -185,6 +185,7 @@ Exit codes:
 		NewCmdRuns(a, nil),
 		NewCmdShow(a, nil),
 		NewCmdSample(a, nil),
+		NewCmdClassifier(a, nil),
 		NewCmdSweeps(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
