@@ -266,6 +266,9 @@ type Trial struct {
 	// checkpoint file it goes on from, or empty to start at step 0.
 	CheckpointDir string `json:"checkpoint_dir,omitempty"`
 	Resume        string `json:"resume,omitempty"`
+	// Classifier is the cached digit classifier that judges image trials
+	// (`ganexp classifier`), or empty.
+	Classifier string `json:"classifier,omitempty"`
 }
 
 // NewTrial builds a trial and computes its key.

@@ -55,3 +55,10 @@ type StateSaver interface {
 	SaveState() ([]byte, error)
 	RestoreState([]byte) error
 }
+
+// ImageClassifier tells which class an image shows: for each of a batch of
+// one-channel images (n×h·w values in [−1, 1]), its class probabilities
+// and its features. gan.Classifier is one.
+type ImageClassifier interface {
+	Predict(images []float32) (probs, features []float32, err error)
+}

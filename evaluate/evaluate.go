@@ -38,6 +38,20 @@ type reference struct {
 	swd           *metrics.SWDRef
 	spread        float64 // RMS spread of the sample
 	image         bool    // image data: the Points metrics do not apply
+	// judge classifies image samples and classP is the data's class
+	// distribution (10 digits, or 1,000 digit triples for Stacked MNIST);
+	// nil on point data and without a classifier.
+	judge          ganexp.ImageClassifier
+	classP, digitP []float64
+}
+
+// modeCount is the number of modes the mode metrics count: known
+// centres, or the classifier's classes.
+func (r *reference) modeCount() int {
+	if r.judge != nil {
+		return len(r.classP)
+	}
+	return len(r.stds)
 }
 
 func newReference(t ganexp.Trial, src dataset.Source) *reference {
@@ -73,6 +87,7 @@ type Sample struct {
 
 	ref       *reference
 	modeStats *metrics.ModeStats
+	classStat *metrics.ClassStats
 	fid       *metrics.Fidelity
 }
 
@@ -95,7 +110,17 @@ type Evaluator struct {
 // it with: the reference sample, the data's modes, and on 1-D data its
 // density on the grid where D is read.
 func New(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) (*Evaluator, error) {
+	return NewWith(t, src, sink, nil)
+}
+
+// NewWith is New for image data judged by a classifier (nil: none): the
+// mode metrics then count its classes (metric_modes.go).
+func NewWith(t ganexp.Trial, src dataset.Source, sink ganexp.Sink, judge ganexp.ImageClassifier) (*Evaluator, error) {
 	e := &Evaluator{t: t, sink: sink, start: time.Now(), ref: newReference(t, src)}
+	if judge != nil && e.ref.image {
+		e.ref.judge = judge
+		e.ref.classP, e.ref.digitP = classDistribution(src)
+	}
 	// Preparing the reference is part of what measuring costs.
 	e.tracking.PrepareS = time.Since(e.start).Seconds()
 	r := e.ref
@@ -271,7 +296,8 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 	var nonFinite []string
 	for _, m := range Metrics {
 		switch {
-		case m.Modes && e.ref.centres == nil, m.Points && e.ref.image:
+		case m.Modes && e.ref.modeCount() == 0, m.Centres && e.ref.centres == nil,
+			m.Classes && e.ref.judge == nil, m.Points && e.ref.image:
 			continue // does not apply
 		case m.OfSamples && !finite:
 			values[m.Name] = ganexp.Number(math.NaN())
@@ -317,7 +343,7 @@ func (e *Evaluator) judge(s ganexp.Snapshot, values map[string]ganexp.Number, no
 		point.Values[k] = float64(v)
 	}
 	e.history = append(e.history, point)
-	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: len(e.ref.stds), Loss: e.t.Config.Loss}
+	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: e.ref.modeCount(), Loss: e.t.Config.Loss}
 	v := detect.Judge(d, info, e.history)
 	if v == nil {
 		return false, nil

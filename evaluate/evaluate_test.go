@@ -109,7 +109,7 @@ func TestImageData(t *testing.T) {
 	got := sink.evals[0].Values
 	for _, m := range Metrics {
 		_, measured := got[m.Name]
-		if want := !m.Points && !m.Modes; measured != want {
+		if want := !m.Points && !m.Modes && !m.Centres && !m.Classes; measured != want {
 			t.Errorf("%s measured: %v, want %v", m.Name, measured, want)
 		}
 	}
@@ -177,5 +177,79 @@ func TestStateCarriesTheDetectorsHistory(t *testing.T) {
 	}
 	if va == nil {
 		t.Error("no verdict on samples all on one point: the test proves nothing")
+	}
+}
+
+// digitJudge is a fake classifier, at the boundary where the real one
+// (gan.Classifier) would cost a training run: an image whose first pixel
+// is v is digit round((v+1)·4.5) with probability 0.9, or with 0.3 when
+// its second pixel is below 0.
+type digitJudge struct{}
+
+func (digitJudge) Predict(images []float32) ([]float32, []float32, error) {
+	const d = 16 // 4×4 images
+	n := len(images) / d
+	probs := make([]float32, 10*n)
+	for i := range n {
+		k := int(math.Round(float64(images[i*d]+1) * 4.5))
+		p := float32(0.9)
+		if images[i*d+1] < 0 {
+			p = 0.3
+		}
+		for j := range 10 {
+			probs[10*i+j] = (1 - p) / 9
+		}
+		probs[10*i+k] = p
+	}
+	return probs, make([]float32, 128*n), nil
+}
+
+// TestImageDataJudged: with a classifier, the mode metrics count its
+// classes. Worked by hand: 10 training images of digits 0…9 (so p is
+// uniform); four samples of digits 0, 0, 9 (confident) and 5 (not): three
+// classes hold a sample, two captured; q = (1/2, 1/4, 1/4) on three of
+// ten equal classes, so KL = ½ln(5) + 2·¼ln(2.5) = 1.2629; confidence =
+// (0.9·3 + 0.3)/4 = 0.75. hq_fraction, needing known centres, is not
+// measured.
+func TestImageDataJudged(t *testing.T) {
+	dir := t.TempDir()
+	pixels, labels := make([]byte, 10*16), make([]byte, 10)
+	for i := range labels {
+		labels[i] = byte(i)
+	}
+	if err := dataset.WriteMNIST(dir, "train", 4, 4, pixels, labels, false); err != nil {
+		t.Fatal(err)
+	}
+	c := testConfig()
+	c.EvalSamples = 4
+	c.Dataset = ganexp.Dataset{Name: "mnist", Kind: "mnist", Path: dir, Height: 4, Width: 4}
+	src, err := dataset.New(c.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &recordSink{}
+	ev, err := NewWith(ganexp.NewTrial(c, 1), src, sink, digitJudge{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := make([]float32, 4*16)
+	first := []float32{-1, -1, 1, float32(5/4.5 - 1)}
+	for i, v := range first {
+		samples[i*16] = v
+		samples[i*16+1] = 1
+	}
+	samples[3*16+1] = -1 // digit 5, unsure
+	if _, err := ev.Eval(ganexp.Snapshot{Step: 10, Samples: samples, Dim: 16}); err != nil {
+		t.Fatal(err)
+	}
+	got := sink.evals[0].Values
+	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.5*math.Log(5) + 0.5*math.Log(2.5), "confidence": 0.75}
+	for name, w := range want {
+		if g, ok := got[name]; !ok || math.Abs(float64(g)-w) > 1e-6 {
+			t.Errorf("%s = %v (measured %v), want %v", name, g, ok, w)
+		}
+	}
+	if _, ok := got["hq_fraction"]; ok {
+		t.Error("hq_fraction measured on images")
 	}
 }

@@ -12,27 +12,43 @@ import (
 var (
 	modesCaptured = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 4, Name: "modes_captured", Better: ganexp.HigherIsBetter,
-			Doc: "modes nearest to at least one high-quality sample (VEEGAN, PacGAN; known-mode data only)"},
-		Measure:   func(s *Sample) float64 { return float64(s.modes().Captured) },
+			Doc: "modes nearest to at least one high-quality sample (VEEGAN, PacGAN; known-mode data); on images, classes given to at least one sample with class probability ≥ 0.5"},
+		Measure: func(s *Sample) float64 {
+			if s.ref.judge != nil {
+				return float64(s.classes().Captured)
+			}
+			return float64(s.modes().Captured)
+		},
 		OfSamples: true, Modes: true, Family: "modes",
 	}
 	hqFraction = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 5, Name: "hq_fraction", Better: ganexp.HigherIsBetter,
 			Doc: "share of samples within 3 std of their nearest mode (known-mode data only)"},
 		Measure:   func(s *Sample) float64 { return s.modes().HQFraction },
-		OfSamples: true, Modes: true, Family: "modes",
+		OfSamples: true, Modes: true, Centres: true, Family: "modes",
 	}
 	modeKL = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 6, Name: "mode_kl", Better: ganexp.LowerIsBetter,
-			Doc: "KL(high-quality mode histogram || uniform) (PacGAN Table 1); NULL when no sample is high quality"},
-		Measure:   func(s *Sample) float64 { return s.modes().KL },
+			Doc: "KL(high-quality mode histogram || uniform) (PacGAN Table 1); NULL when no sample is high quality; on images, KL(class histogram || the data's class distribution)"},
+		Measure: func(s *Sample) float64 {
+			if s.ref.judge != nil {
+				return s.classes().KL
+			}
+			return s.modes().KL
+		},
 		OfSamples: true, Modes: true, Family: "modes",
 	}
 	balancedHQ = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 17, Name: "balanced_hq", Better: ganexp.HigherIsBetter,
 			Doc: "hq_fraction × exp(−mode_kl): the share of samples on a mode, discounted for uneven modes (known-mode data only)"},
 		Measure:   func(s *Sample) float64 { return s.modes().Balanced },
-		OfSamples: true, Modes: true, Family: "modes",
+		OfSamples: true, Modes: true, Centres: true, Family: "modes",
+	}
+	confidence = Metric{
+		MetricInfo: ganexp.MetricInfo{ID: 18, Name: "confidence", Better: ganexp.HigherIsBetter,
+			Doc: "images only: the classifier's mean probability for the class it gives each sample (a stacked image's is the product of its three digits')"},
+		Measure:   func(s *Sample) float64 { return s.classes().Confidence },
+		OfSamples: true, Classes: true, Family: "modes",
 	}
 )
 

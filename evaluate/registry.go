@@ -15,9 +15,15 @@ type Metric struct {
 	// nothing (NaN) when a sample is not finite; the others are the
 	// trainer's own numbers.
 	OfSamples bool
-	// Modes says the metric needs the data's known modes: it is not
-	// measured at all on data without them (csv).
+	// Modes says the metric needs modes to count: the data's known ones,
+	// or a classifier's classes on images; it is not measured at all
+	// without either (csv).
 	Modes bool
+	// Centres says the metric needs the modes' known centres (the
+	// high-quality share): not measured on images.
+	Centres bool
+	// Classes says the metric needs a classifier's view of image samples.
+	Classes bool
 	// Points says the metric is measured on point data only. On images,
 	// distances between raw pixels say little (which is why FID measures
 	// in a network's features) and cost O(n²·d) at 784 values a point:
@@ -52,6 +58,7 @@ var Metrics = []Metric{
 	precision, recall, density, coverage,
 	ndbK, spreadRatio,
 	dReal, dFake,
+	confidence,
 }
 
 // Infos returns the registry's identities and meanings, for the store and

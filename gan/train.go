@@ -19,6 +19,12 @@ import (
 // one Trainer may train several trials at once.
 type Trainer struct{}
 
+// LoadClassifier reads the cached classifier at path, for the evaluator
+// of an image trial.
+func (Trainer) LoadClassifier(path string) (ganexp.ImageClassifier, error) {
+	return LoadClassifier(path)
+}
+
 // buildMu serialises graph construction: gorgonia caches hashes on
 // package-level constant nodes, and building two graphs at once races
 // on them. Running the built machines concurrently is safe.

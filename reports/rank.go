@@ -27,9 +27,10 @@ type Ranking []ganexp.MetricInfo
 // the modes, evenly: not a diffuse cloud (mmd2 used to pick one with 4%
 // of its samples on a mode) nor one that starves a mode. mmd2 breaks the
 // ties left, as between runs with no sample on a mode yet. Without known
-// modes: mmd2. On images, where mmd2 is not measured in pixel space: swd,
-// the sliced Wasserstein distance (which Karras et al. 2018 used on
-// images too).
+// modes: mmd2. On images, where mmd2 is not measured in pixel space: the
+// classifier's modes captured, then mode_kl, then swd; without a
+// classifier, swd, the sliced Wasserstein distance (which Karras et al.
+// 2018 used on images too).
 func DefaultRanking(rows []db.TrialRow, ms ganexp.MetricSet) Ranking {
 	has := func(metric string) bool {
 		for _, r := range rows {
@@ -40,8 +41,12 @@ func DefaultRanking(rows []db.TrialRow, ms ganexp.MetricSet) Ranking {
 		return false
 	}
 	switch {
-	case has("modes_captured"):
+	case has("modes_captured") && has("balanced_hq"):
 		return rankingOf(ms, "modes_captured", "balanced_hq", "mmd2")
+	case has("modes_captured"):
+		// Images judged by a classifier: its classes, then how evenly G
+		// uses them (the PacGAN table's two columns), then swd.
+		return rankingOf(ms, "modes_captured", "mode_kl", "swd")
 	case !has("mmd2") && has("swd"):
 		return rankingOf(ms, "swd")
 	}
@@ -99,7 +104,8 @@ func (r Ranking) String() string {
 }
 
 // Context lists metrics shown beside the ranking's own, to read it by:
-// the parts of balanced_hq, and mmd2, a distance that needs no modes.
+// the parts of balanced_hq, and mmd2, a distance that needs no modes (on
+// images, the classifier's confidence instead).
 func (r Ranking) Context() []string {
 	var out []string
 	add := func(n string) {
@@ -110,6 +116,10 @@ func (r Ranking) Context() []string {
 	if slices.Contains(r.Names(), "balanced_hq") {
 		add("hq_fraction")
 		add("mode_kl")
+	}
+	if slices.Contains(r.Names(), "swd") {
+		add("confidence") // an image ranking: no mmd2 in pixel space
+		return out
 	}
 	add("mmd2")
 	return out

@@ -16,6 +16,12 @@ type Trainer interface {
 	Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error)
 }
 
+// ClassifierLoader is a Trainer that can load the classifier that judges
+// image trials (gan.Trainer can).
+type ClassifierLoader interface {
+	LoadClassifier(path string) (ganexp.ImageClassifier, error)
+}
+
 // RunTrial trains t with tr, has every snapshot evaluated and judged
 // (package evaluate), and reports to sink. A panic in Go code (trainer,
 // metrics, detectors) fails only this trial. It never returns an error:
@@ -37,7 +43,17 @@ func RunTrial(ctx context.Context, t ganexp.Trial, tr Trainer, sink ganexp.Sink)
 	if err != nil {
 		return Outcome{Status: ganexp.StatusFailed, Error: fmt.Sprintf("load dataset: %v", err)}
 	}
-	if ev, err = evaluate.New(t, src, sink); err != nil {
+	var judge ganexp.ImageClassifier
+	if t.Classifier != "" {
+		loader, ok := tr.(ClassifierLoader)
+		if !ok {
+			return Outcome{Status: ganexp.StatusFailed, Error: "this trainer cannot load a classifier"}
+		}
+		if judge, err = loader.LoadClassifier(t.Classifier); err != nil {
+			return Outcome{Status: ganexp.StatusFailed, Error: fmt.Sprintf("load the classifier: %v", err)}
+		}
+	}
+	if ev, err = evaluate.NewWith(t, src, sink, judge); err != nil {
 		return Outcome{Status: ganexp.StatusFailed, Error: err.Error()}
 	}
 	steps, err := tr.Train(ctx, t, src, ev)

@@ -144,8 +144,15 @@ func TestSweepEndToEnd(t *testing.T) {
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 60"); got != 4 {
 		t.Errorf("%d completed trials at step 60, want 4", got)
 	}
-	// 3 evaluations (steps 20, 40, 60) × every metric, per trial.
-	if got, want := count(t, d, "SELECT count(*) FROM metrics"), 4*3*len(evaluate.Infos()); got != want {
+	// 3 evaluations (steps 20, 40, 60) × every metric of point data, per
+	// trial (the classifier's only judge images).
+	pointMetrics := 0
+	for _, m := range evaluate.Metrics {
+		if !m.Classes {
+			pointMetrics++
+		}
+	}
+	if got, want := count(t, d, "SELECT count(*) FROM metrics"), 4*3*pointMetrics; got != want {
 		t.Errorf("%d metric rows, want %d", got, want)
 	}
 	if got := count(t, d, "SELECT count(DISTINCT loss) FROM trials_wide WHERE modes_captured IS NOT NULL AND mmd2 IS NOT NULL"); got != 2 {
@@ -930,6 +937,10 @@ func TestImageSweep(t *testing.T) {
 	if err := dataset.WriteMNIST(data, "train", 8, 8, pixels, labels, true); err != nil {
 		t.Fatal(err)
 	}
+	// The classifier that judges the trials is measured on a test split.
+	if err := dataset.WriteMNIST(data, "t10k", 8, 8, pixels, labels, true); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, dir, "img.yaml", `name: img
 arch: {hidden: [16]}
 train: {steps: 40, batch_size: 16, z_dim: 4, eval_every: 20, eval_samples: 100}
@@ -940,8 +951,10 @@ grid:
     stacked: {kind: stacked_mnist, limit: 30}
 detect: {enabled: false}
 `)
-	env := []string{"GANEXP_MNIST=" + data}
-	if r := run(t, dir, env, "sweep", "img.yaml"); r.code != 0 {
+	cache := "GANEXP_CACHE=" + filepath.Join(dir, "cache")
+	env := []string{"GANEXP_MNIST=" + data, cache}
+	r := run(t, dir, env, "sweep", "img.yaml")
+	if r.code != 0 || !strings.Contains(r.stderr, "training the digit classifier on 40 digits") {
 		t.Fatalf("sweep: exit %d\n%s", r.code, r.stderr)
 	}
 	d, err := sql.Open("sqlite3", filepath.Join(dir, "ganexp.db"))
@@ -949,15 +962,15 @@ detect: {enabled: false}
 		t.Fatal(err)
 	}
 	defer d.Close()
-	var completed, withSWD, withMMD int
-	if err := d.QueryRow(`SELECT count(*), count(swd), count(mmd2) FROM trials_wide WHERE status = 'completed'`).Scan(&completed, &withSWD, &withMMD); err != nil {
+	var completed, withSWD, withMMD, withModes, withHQ int
+	if err := d.QueryRow(`SELECT count(*), count(swd), count(mmd2), count(modes_captured), count(hq_fraction) FROM trials_wide WHERE status = 'completed'`).Scan(&completed, &withSWD, &withMMD, &withModes, &withHQ); err != nil {
 		t.Fatal(err)
 	}
-	if completed != 2 || withSWD != 2 || withMMD != 0 {
-		t.Errorf("%d completed, %d with swd, %d with mmd2; want 2, 2, 0", completed, withSWD, withMMD)
+	if completed != 2 || withSWD != 2 || withMMD != 0 || withModes != 2 || withHQ != 0 {
+		t.Errorf("%d completed, %d with swd, %d with mmd2, %d with modes_captured, %d with hq_fraction; want 2, 2, 0, 2, 0", completed, withSWD, withMMD, withModes, withHQ)
 	}
-	r := run(t, dir, nil, "report", "--best")
-	if r.code != 0 || !strings.Contains(r.stdout, "ranked by the mean over seeds of swd") {
+	r = run(t, dir, nil, "report", "--best")
+	if r.code != 0 || !strings.Contains(r.stdout, "ranked by the mean over seeds of modes_captured (higher is better), then mode_kl (lower is better), then swd") {
 		t.Errorf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// Each finished trial's generator draws new images: a grid of 8×8-pixel
@@ -1005,7 +1018,7 @@ detect: {enabled: false}
 	if err := os.Rename(data, moved); err != nil {
 		t.Fatal(err)
 	}
-	r = run(t, dir, []string{"GANEXP_MNIST=" + moved}, "sweep", "img.yaml")
+	r = run(t, dir, []string{"GANEXP_MNIST=" + moved, cache}, "sweep", "img.yaml")
 	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "2 trials; ran 0 in 0s, 2 already had results") {
 		t.Errorf("rerun with the data moved: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -154,6 +154,18 @@ func (w Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler,
 	return steps, err
 }
 
+// LoadClassifier is the inner trainer's, so that image trials are judged
+// in fault builds too.
+func (w Trainer) LoadClassifier(path string) (ganexp.ImageClassifier, error) {
+	l, ok := w.Inner.(interface {
+		LoadClassifier(string) (ganexp.ImageClassifier, error)
+	})
+	if !ok {
+		return nil, errors.New("the inner trainer cannot load a classifier")
+	}
+	return l.LoadClassifier(path)
+}
+
 var errInjected = errors.New("injected fault: error")
 
 // observer carries out a fault through the calls the trainer makes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -72,41 +73,55 @@ func classifierRun(ctx context.Context, o *ClassifierOptions) error {
 	if err != nil {
 		return err
 	}
-	train, err := dataset.LoadMNIST(dir, "train")
+	c, path, trained, err := ensureClassifier(ctx, o.App.Out, o.App.Err, dir, o.Seed, o.Retrain)
 	if err != nil {
 		return err
+	}
+	if trained {
+		fmt.Fprintf(o.App.Out, "classifier: %.2f%% on %d test digits; cached at %s\n", 100*c.Accuracy, c.Tested, path)
+		return nil
+	}
+	fmt.Fprintf(o.App.Out, "classifier for %s (sha256 %.12s…, seed %d): %.2f%% on %d test digits; cached at %s\n",
+		dir, c.Digest, c.Seed, 100*c.Accuracy, c.Tested, path)
+	return nil
+}
+
+// ensureClassifier returns the classifier of the MNIST files in dir for
+// seed, from the cache, or trained (saying so on out, epoch by epoch) and
+// cached when the cache has none or retrain is set. It reports whether it
+// trained one.
+func ensureClassifier(ctx context.Context, out, errOut io.Writer, dir string, seed int64, retrain bool) (*gan.Classifier, string, bool, error) {
+	train, err := dataset.LoadMNIST(dir, "train")
+	if err != nil {
+		return nil, "", false, err
 	}
 	cache, err := CacheDir()
 	if err != nil {
-		return err
+		return nil, "", false, err
 	}
-	path := gan.ClassifierPath(cache, train.Digest, o.Seed)
-	out := o.App.Out
-	if !o.Retrain {
+	path := gan.ClassifierPath(cache, train.Digest, seed)
+	if !retrain {
 		c, err := gan.LoadClassifier(path)
 		switch {
 		case err == nil:
-			fmt.Fprintf(out, "classifier for %s (sha256 %.12s…, seed %d): %.2f%% on %d test digits; cached at %s\n",
-				dir, c.Digest, c.Seed, 100*c.Accuracy, c.Tested, path)
-			return nil
+			return c, path, false, nil
 		case !errors.Is(err, gan.ErrNoClassifier):
-			fmt.Fprintf(o.App.Err, "%v: training it again\n", err)
+			fmt.Fprintf(errOut, "%v: training it again\n", err)
 		}
 	}
 	test, err := dataset.LoadMNIST(dir, "t10k")
 	if err != nil {
-		return err
+		return nil, "", false, err
 	}
-	fmt.Fprintf(out, "training the classifier on %d digits of %s, seed %d, %d epochs\n", train.Len(), dir, o.Seed, gan.ClassifierEpochs)
-	c, err := gan.TrainClassifier(ctx, train, test, o.Seed, func(epoch int, acc float64) {
-		fmt.Fprintf(out, "epoch %d/%d: %.2f%% on %d test digits\n", epoch, gan.ClassifierEpochs, 100*acc, test.Len())
+	fmt.Fprintf(out, "training the digit classifier on %d digits of %s, seed %d, %d epochs (once: it is cached)\n", train.Len(), dir, seed, gan.ClassifierEpochs)
+	c, err := gan.TrainClassifier(ctx, train, test, seed, func(epoch int, acc float64) {
+		fmt.Fprintf(out, "classifier epoch %d/%d: %.2f%% on %d test digits\n", epoch, gan.ClassifierEpochs, 100*acc, test.Len())
 	})
 	if err != nil {
-		return err
+		return nil, "", false, err
 	}
 	if err := c.Save(path); err != nil {
-		return err
+		return nil, "", false, err
 	}
-	fmt.Fprintf(out, "classifier: %.2f%% on %d test digits; cached at %s\n", 100*c.Accuracy, c.Tested, path)
-	return nil
+	return c, path, true, nil
 }

@@ -125,9 +125,15 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	if _, err := store.RegisterSweep(ctx, plan.Name, plan.File, plan.Source, trials); err != nil {
 		return runner.Summary{}, err
 	}
+	judges, err := classifiersFor(ctx, a, store, trials)
+	if err != nil {
+		return runner.Summary{}, err
+	}
 	jobs := make([]runner.Job, len(plan.Trials))
 	for i, p := range plan.Trials {
-		jobs[i] = runner.Job{Trial: p.Trial, Label: label(plan, p), Timeout: plan.Timeout}
+		t := p.Trial
+		t.Classifier = judges[t.Config.Dataset.Digest]
+		jobs[i] = runner.Job{Trial: t, Label: label(plan, p), Timeout: plan.Timeout}
 	}
 	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS,
 		CheckpointDir: CheckpointDir(a.DBPath())}
@@ -328,4 +334,38 @@ func labelOf(plan *sweep.Plan, key string) string {
 // checkpoints and final generators: ganexp.db's is ganexp.checkpoints.
 func CheckpointDir(dbPath string) string {
 	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".checkpoints"
+}
+
+// classifierSeed is the seed of the classifier that judges every image
+// trial, whatever the trial's own seed: so that trials compare.
+const classifierSeed = 1
+
+// classifiersFor makes sure the image data sets of the trials still to
+// run have their classifier, training each one once (cached beside the
+// user's other caches), and returns their files by data digest.
+func classifiersFor(ctx context.Context, a *App, store *db.DB, trials []ganexp.Trial) (map[string]string, error) {
+	keys := make([]string, len(trials))
+	for i, t := range trials {
+		keys[i] = t.Key
+	}
+	statuses, err := store.Statuses(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, t := range trials {
+		ds := t.Config.Dataset
+		if _, _, _, image := ds.ImageShape(); !image || statuses[t.Key].Done() {
+			continue
+		}
+		if _, done := out[ds.Digest]; done {
+			continue
+		}
+		_, path, _, err := ensureClassifier(ctx, a.Err, a.Err, ds.Path, classifierSeed, false)
+		if err != nil {
+			return nil, fmt.Errorf("the classifier for %s: %w", ds.Path, err)
+		}
+		out[ds.Digest] = path
+	}
+	return out, nil
 }
