@@ -72,6 +72,8 @@ func newClassifierWeights(r *rand.Rand, h, w int) [][]float32 {
 	return out
 }
 
+// uniformVec draws n values U(±1/√fanIn): PyTorch's default
+// initialisation of linear and convolution weights and biases.
 func uniformVec(r *rand.Rand, n, fanIn int) []float32 {
 	bound := 1 / math.Sqrt(float64(fanIn))
 	v := make([]float32, n)

@@ -3,7 +3,6 @@ package gan
 import (
 	"fmt"
 	"hash"
-	"math"
 	"math/rand/v2"
 
 	"github.com/chewxy/hm"
@@ -60,14 +59,7 @@ func newDCGAN(r *rand.Rand, role string, d dims, a ganexp.Arch) (*dcgan, error) 
 	if L == 0 || d.h%(1<<L) != 0 || d.w%(1<<L) != 0 {
 		return nil, fmt.Errorf("dcgan: %d×%d images do not halve %d times", d.h, d.w, L)
 	}
-	uniform := func(n int, fanIn int) []float32 {
-		bound := 1 / math.Sqrt(float64(fanIn))
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32((2*r.Float64() - 1) * bound)
-		}
-		return v
-	}
+	uniform := func(n, fanIn int) []float32 { return uniformVec(r, n, fanIn) }
 	add := func(rows, cols int, data []float32) {
 		m.weights = append(m.weights, tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data)))
 	}
@@ -135,14 +127,7 @@ func (m *dcgan) buffers() [][]float32 {
 	return out
 }
 
-func (m *dcgan) bind(g *G.ExprGraph) []*G.Node {
-	nodes := make([]*G.Node, len(m.weights))
-	for i, w := range m.weights {
-		nodes[i] = G.NewMatrix(g, tensor.Float32, G.WithShape(w.Shape()...),
-			G.WithName(fmt.Sprintf("%s_%d", m.role, i)), G.WithValue(w))
-	}
-	return nodes
-}
+func (m *dcgan) bind(g *G.ExprGraph) []*G.Node { return bindWeights(g, m.weights, m.role) }
 
 // geom is the convolution between images of h×w×c and (h/2)×(w/2).
 func geomOf(h, w, c int) convGeom {

@@ -55,14 +55,7 @@ func (m *mlp) params() [][]float32 {
 func (m *mlp) buffers() [][]float32 { return nil }
 
 // bind creates nodes for m's weights in g, sharing their memory.
-func (m *mlp) bind(g *G.ExprGraph) []*G.Node {
-	nodes := make([]*G.Node, len(m.weights))
-	for i, w := range m.weights {
-		nodes[i] = G.NewMatrix(g, tensor.Float32, G.WithShape(w.Shape()...),
-			G.WithName(fmt.Sprintf("%s_%d", m.name, i)), G.WithValue(w))
-	}
-	return nodes
-}
+func (m *mlp) bind(g *G.ExprGraph) []*G.Node { return bindWeights(g, m.weights, m.name) }
 
 // apply builds the forward pass of m on x with the weight nodes ws. The
 // last layer is linear (G outputs points and D outputs logits), or ends

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // model is one network of a GAN, G or D. It owns its weights, binds them
@@ -70,4 +71,16 @@ func newModel(r *rand.Rand, role string, d dims, a ganexp.Arch) (model, error) {
 		return nil, fmt.Errorf("unknown arch kind %q", a.KindOf())
 	}
 	return build(r, role, d, a)
+}
+
+// bindWeights creates a node in g for each of a model's weight tensors,
+// sharing their memory (so that an optimizer's in-place update is seen by
+// every graph), named prefix_i.
+func bindWeights(g *G.ExprGraph, weights []*tensor.Dense, prefix string) []*G.Node {
+	nodes := make([]*G.Node, len(weights))
+	for i, w := range weights {
+		nodes[i] = G.NewMatrix(g, tensor.Float32, G.WithShape(w.Shape()...),
+			G.WithName(fmt.Sprintf("%s_%d", prefix, i)), G.WithValue(w))
+	}
+	return nodes
 }
