@@ -3,6 +3,9 @@ package evaluate
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/metrics"
 )
@@ -56,7 +59,7 @@ func (s *Sample) classes() metrics.ClassStats {
 		channels = 3
 	}
 	// Channel by channel, each a one-channel image the classifier reads.
-	probs, _, err := r.judge.Predict(s.Snap.Samples)
+	probs, feats, err := r.judge.Predict(s.Snap.Samples)
 	if err != nil {
 		// The classifier was trained on this data's images; a failure here
 		// is a broken invariant, and fails only this trial.
@@ -73,6 +76,7 @@ func (s *Sample) classes() metrics.ClassStats {
 		}
 	}
 	st := metrics.Classes(class, prob, r.classP)
+	s.feats = toF64(feats) // each image's channels' features, one after another
 	s.classStat = &st
 	return st
 }
@@ -93,4 +97,23 @@ func mostLikely(row []float32, digitP []float64) (int, float64) {
 		}
 	}
 	return best, float64(row[best]) / sum
+}
+
+// featureMoments is the mean and covariance of the classifier's features
+// of n images (an image's channels' features side by side), for fd.
+func featureMoments(judge ganexp.ImageClassifier, images []float32, n int) ([]float64, *mat.SymDense, error) {
+	_, feats, err := judge.Predict(images)
+	if err != nil {
+		return nil, nil, err
+	}
+	mean, cov := metrics.MeanCov(toF64(feats), len(feats)/n)
+	return mean, cov, nil
+}
+
+func toF64(xs []float32) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"gonum.org/v1/gonum/mat"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -43,6 +44,8 @@ type reference struct {
 	// nil on point data and without a classifier.
 	judge          ganexp.ImageClassifier
 	classP, digitP []float64
+	fdMean         []float64     // the reference sample's features' mean
+	fdCov          *mat.SymDense // and covariance, for fd
 }
 
 // modeCount is the number of modes the mode metrics count: known
@@ -88,6 +91,7 @@ type Sample struct {
 	ref       *reference
 	modeStats *metrics.ModeStats
 	classStat *metrics.ClassStats
+	feats     []float64 // the classifier's features of the samples
 	fid       *metrics.Fidelity
 }
 
@@ -118,8 +122,14 @@ func New(t ganexp.Trial, src dataset.Source, sink ganexp.Sink) (*Evaluator, erro
 func NewWith(t ganexp.Trial, src dataset.Source, sink ganexp.Sink, judge ganexp.ImageClassifier) (*Evaluator, error) {
 	e := &Evaluator{t: t, sink: sink, start: time.Now(), ref: newReference(t, src)}
 	if judge != nil && e.ref.image {
-		e.ref.judge = judge
-		e.ref.classP, e.ref.digitP = classDistribution(src)
+		r := e.ref
+		r.judge = judge
+		r.classP, r.digitP = classDistribution(src)
+		var err error
+		if r.fdMean, r.fdCov, err = featureMoments(judge, toF32(r.sample), len(r.sample)/r.dim); err != nil {
+			return nil, fmt.Errorf("classify the reference sample: %w", err)
+		}
+		e.tracking.PrepareS = time.Since(e.start).Seconds()
 	}
 	// Preparing the reference is part of what measuring costs.
 	e.tracking.PrepareS = time.Since(e.start).Seconds()

@@ -183,7 +183,8 @@ func TestStateCarriesTheDetectorsHistory(t *testing.T) {
 // digitJudge is a fake classifier, at the boundary where the real one
 // (gan.Classifier) would cost a training run: an image whose first pixel
 // is v is digit round((v+1)·4.5) with probability 0.9, or with 0.3 when
-// its second pixel is below 0.
+// its second pixel is below 0; its features are its first two pixels,
+// then zeros.
 type digitJudge struct{}
 
 func (digitJudge) Predict(images []float32) ([]float32, []float32, error) {
@@ -201,7 +202,11 @@ func (digitJudge) Predict(images []float32) ([]float32, []float32, error) {
 		}
 		probs[10*i+k] = p
 	}
-	return probs, make([]float32, 128*n), nil
+	feats := make([]float32, 128*n)
+	for i := range n {
+		feats[128*i], feats[128*i+1] = images[i*d], images[i*d+1]
+	}
+	return probs, feats, nil
 }
 
 // TestImageDataJudged: with a classifier, the mode metrics count its
@@ -243,9 +248,23 @@ func TestImageDataJudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := sink.evals[0].Values
-	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.5*math.Log(5) + 0.5*math.Log(2.5), "confidence": 0.75}
+	// fd by hand: the reference images are all −1 (zero bytes), so their
+	// features are the point (−1, −1) with no spread and the trace term
+	// is the samples' own variance: fd = ‖μ − (−1, −1)‖² + var₁ + var₂,
+	// with the unbiased variances of the samples' first two pixels.
+	first2 := [][]float64{{-1, -1, 1, 5/4.5 - 1}, {1, 1, 1, -1}}
+	fd := 0.0
+	for _, xs := range first2 {
+		mean := (xs[0] + xs[1] + xs[2] + xs[3]) / 4
+		v := 0.0
+		for _, x := range xs {
+			v += (x - mean) * (x - mean)
+		}
+		fd += (mean+1)*(mean+1) + v/3
+	}
+	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.5*math.Log(5) + 0.5*math.Log(2.5), "confidence": 0.75, "fd": fd}
 	for name, w := range want {
-		if g, ok := got[name]; !ok || math.Abs(float64(g)-w) > 1e-6 {
+		if g, ok := got[name]; !ok || math.Abs(float64(g)-w) > 1e-5 {
 			t.Errorf("%s = %v (measured %v), want %v", name, g, ok, w)
 		}
 	}

@@ -44,6 +44,16 @@ var (
 		Measure:   func(s *Sample) float64 { return s.modes().Balanced },
 		OfSamples: true, Modes: true, Centres: true, Family: "modes",
 	}
+	fd = Metric{
+		MetricInfo: ganexp.MetricInfo{ID: 19, Name: "fd", Better: ganexp.LowerIsBetter,
+			Doc: "images only: Fréchet distance between Gaussians fitted to the digit classifier's 128 features of the samples and of the reference sample (FID's formula, Heusel et al. 2017, in ganexp's own classifier's features, not Inception's: not comparable with published FIDs)"},
+		Measure: func(s *Sample) float64 {
+			s.classes() // fills s.feats
+			mean, cov := metrics.MeanCov(s.feats, len(s.ref.fdMean))
+			return metrics.FrechetMoments(mean, cov, s.ref.fdMean, s.ref.fdCov)
+		},
+		OfSamples: true, Classes: true, Family: "fd",
+	}
 	confidence = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 18, Name: "confidence", Better: ganexp.HigherIsBetter,
 			Doc: "images only: the classifier's mean probability for the class it gives each sample (a stacked image's is the product of its three digits')"},

@@ -58,7 +58,7 @@ var Metrics = []Metric{
 	precision, recall, density, coverage,
 	ndbK, spreadRatio,
 	dReal, dFake,
-	confidence,
+	confidence, fd,
 }
 
 // Infos returns the registry's identities and meanings, for the store and

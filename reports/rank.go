@@ -105,7 +105,7 @@ func (r Ranking) String() string {
 
 // Context lists metrics shown beside the ranking's own, to read it by:
 // the parts of balanced_hq, and mmd2, a distance that needs no modes (on
-// images, the classifier's confidence instead).
+// images, the classifier's fd and confidence instead).
 func (r Ranking) Context() []string {
 	var out []string
 	add := func(n string) {
@@ -118,7 +118,9 @@ func (r Ranking) Context() []string {
 		add("mode_kl")
 	}
 	if slices.Contains(r.Names(), "swd") {
-		add("confidence") // an image ranking: no mmd2 in pixel space
+		// An image ranking: no mmd2 in pixel space.
+		add("fd")
+		add("confidence")
 		return out
 	}
 	add("mmd2")

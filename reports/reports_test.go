@@ -127,7 +127,7 @@ func TestRankingText(t *testing.T) {
 	}
 	// Images judged by a classifier: its modes, then mode_kl, then swd.
 	judged := []db.TrialRow{{Key: "k", Final: map[string]*float64{"modes_captured": f(7), "mode_kl": f(0.3), "swd": f(0.3)}}}
-	if rk := DefaultRanking(judged, testMetrics); rk.String() != "modes_captured (higher is better), then mode_kl (lower is better), then swd (lower is better)" || strings.Join(rk.Context(), " ") != "confidence" {
+	if rk := DefaultRanking(judged, testMetrics); rk.String() != "modes_captured (higher is better), then mode_kl (lower is better), then swd (lower is better)" || strings.Join(rk.Context(), " ") != "fd confidence" {
 		t.Errorf("judged images: %q, context %v", rk.String(), rk.Context())
 	}
 	// On images mmd2 is not measured: the sliced Wasserstein distance.
