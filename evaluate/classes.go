@@ -3,8 +3,6 @@ package evaluate
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/dataset"
 	"github.com/ganexp/ganexp/metrics"
@@ -99,15 +97,11 @@ func mostLikely(row []float32, digitP []float64) (int, float64) {
 	return best, float64(row[best]) / sum
 }
 
-// featureMoments is the mean and covariance of the classifier's features
-// of n images (an image's channels' features side by side), for fd.
-func featureMoments(judge ganexp.ImageClassifier, images []float32, n int) ([]float64, *mat.SymDense, error) {
+// features is the classifier's features of images (an image's channels'
+// features side by side).
+func features(judge ganexp.ImageClassifier, images []float32) ([]float64, error) {
 	_, feats, err := judge.Predict(images)
-	if err != nil {
-		return nil, nil, err
-	}
-	mean, cov := metrics.MeanCov(toF64(feats), len(feats)/n)
-	return mean, cov, nil
+	return toF64(feats), err
 }
 
 func toF64(xs []float32) []float64 {

@@ -44,8 +44,9 @@ type reference struct {
 	// nil on point data and without a classifier.
 	judge          ganexp.ImageClassifier
 	classP, digitP []float64
-	fdMean         []float64     // the reference sample's features' mean
-	fdCov          *mat.SymDense // and covariance, for fd
+	fdMean         []float64            // the reference sample's features' mean
+	fdCov          *mat.SymDense        // and covariance, for fd
+	fidFeat        *metrics.FidelityRef // its k-NN balls in feature space
 }
 
 // modeCount is the number of modes the mode metrics count: known
@@ -125,10 +126,13 @@ func NewWith(t ganexp.Trial, src dataset.Source, sink ganexp.Sink, judge ganexp.
 		r := e.ref
 		r.judge = judge
 		r.classP, r.digitP = classDistribution(src)
-		var err error
-		if r.fdMean, r.fdCov, err = featureMoments(judge, toF32(r.sample), len(r.sample)/r.dim); err != nil {
+		feats, err := features(judge, toF32(r.sample))
+		if err != nil {
 			return nil, fmt.Errorf("classify the reference sample: %w", err)
 		}
+		width := len(feats) / (len(r.sample) / r.dim)
+		r.fdMean, r.fdCov = metrics.MeanCov(feats, width)
+		r.fidFeat = metrics.NewFidelityRef(feats, width, kPR, kDC)
 		e.tracking.PrepareS = time.Since(e.start).Seconds()
 	}
 	// Preparing the reference is part of what measuring costs.
@@ -307,7 +311,7 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 	for _, m := range Metrics {
 		switch {
 		case m.Modes && e.ref.modeCount() == 0, m.Centres && e.ref.centres == nil,
-			m.Classes && e.ref.judge == nil, m.Points && e.ref.image:
+			m.Classes && e.ref.judge == nil, m.Points && e.ref.image && !(m.Features && e.ref.judge != nil):
 			continue // does not apply
 		case m.OfSamples && !finite:
 			values[m.Name] = ganexp.Number(math.NaN())

@@ -211,11 +211,11 @@ func (digitJudge) Predict(images []float32) ([]float32, []float32, error) {
 
 // TestImageDataJudged: with a classifier, the mode metrics count its
 // classes. Worked by hand: 10 training images of digits 0…9 (so p is
-// uniform); four samples of digits 0, 0, 9 (confident) and 5 (not): three
-// classes hold a sample, two captured; q = (1/2, 1/4, 1/4) on three of
-// ten equal classes, so KL = ½ln(5) + 2·¼ln(2.5) = 1.2629; confidence =
-// (0.9·3 + 0.3)/4 = 0.75. hq_fraction, needing known centres, is not
-// measured.
+// uniform); ten samples of digits 0 (eight), 9 (one, confident) and 5
+// (one, unsure): three classes hold a sample, two captured; q = (0.8,
+// 0.1, 0.1) on three of ten equal classes, so KL = 0.8·ln 8 + 2·0.1·ln 1
+// = 1.6636; confidence = (0.9·9 + 0.3)/10 = 0.84. hq_fraction, needing
+// known centres, is not measured; the k-NN metrics are, in feature space.
 func TestImageDataJudged(t *testing.T) {
 	dir := t.TempDir()
 	pixels, labels := make([]byte, 10*16), make([]byte, 10)
@@ -226,7 +226,7 @@ func TestImageDataJudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := testConfig()
-	c.EvalSamples = 4
+	c.EvalSamples = 10
 	c.Dataset = ganexp.Dataset{Name: "mnist", Kind: "mnist", Path: dir, Height: 4, Width: 4}
 	src, err := dataset.New(c.Dataset)
 	if err != nil {
@@ -237,13 +237,12 @@ func TestImageDataJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := make([]float32, 4*16)
-	first := []float32{-1, -1, 1, float32(5/4.5 - 1)}
-	for i, v := range first {
-		samples[i*16] = v
-		samples[i*16+1] = 1
+	samples := make([]float32, 10*16)
+	first := []float32{-1, -1, 1, float32(5/4.5 - 1), -1, -1, -1, -1, -1, -1}
+	second := []float32{1, 1, 1, -1, 1, 1, 1, 1, 1, 1} // digit 5 unsure
+	for i := range first {
+		samples[i*16], samples[i*16+1] = first[i], second[i]
 	}
-	samples[3*16+1] = -1 // digit 5, unsure
 	if _, err := ev.Eval(ganexp.Snapshot{Step: 10, Samples: samples, Dim: 16}); err != nil {
 		t.Fatal(err)
 	}
@@ -252,17 +251,19 @@ func TestImageDataJudged(t *testing.T) {
 	// features are the point (−1, −1) with no spread and the trace term
 	// is the samples' own variance: fd = ‖μ − (−1, −1)‖² + var₁ + var₂,
 	// with the unbiased variances of the samples' first two pixels.
-	first2 := [][]float64{{-1, -1, 1, 5/4.5 - 1}, {1, 1, 1, -1}}
 	fd := 0.0
-	for _, xs := range first2 {
-		mean := (xs[0] + xs[1] + xs[2] + xs[3]) / 4
+	for _, xs := range [][]float32{first, second} {
+		mean := 0.0
+		for _, x := range xs {
+			mean += float64(x) / 10
+		}
 		v := 0.0
 		for _, x := range xs {
-			v += (x - mean) * (x - mean)
+			v += (float64(x) - mean) * (float64(x) - mean)
 		}
-		fd += (mean+1)*(mean+1) + v/3
+		fd += (mean+1)*(mean+1) + v/9
 	}
-	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.5*math.Log(5) + 0.5*math.Log(2.5), "confidence": 0.75, "fd": fd}
+	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.8 * math.Log(8), "confidence": 0.84, "fd": fd}
 	for name, w := range want {
 		if g, ok := got[name]; !ok || math.Abs(float64(g)-w) > 1e-5 {
 			t.Errorf("%s = %v (measured %v), want %v", name, g, ok, w)
@@ -270,5 +271,10 @@ func TestImageDataJudged(t *testing.T) {
 	}
 	if _, ok := got["hq_fraction"]; ok {
 		t.Error("hq_fraction measured on images")
+	}
+	// The reference's features are all one point, at distance ≥ 2 from
+	// every sample's: no sample lies in a real k-NN ball (radius 0).
+	if p, ok := got["precision"]; !ok || p != 0 {
+		t.Errorf("precision in feature space: %v (measured %v), want 0", p, ok)
 	}
 }

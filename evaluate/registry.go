@@ -27,8 +27,11 @@ type Metric struct {
 	// Points says the metric is measured on point data only. On images,
 	// distances between raw pixels say little (which is why FID measures
 	// in a network's features) and cost O(n²·d) at 784 values a point:
-	// k-NN balls and MMD's kernel are left out there.
+	// k-NN balls and MMD's kernel are left out there, unless Features.
 	Points bool
+	// Features says a Points metric is measured on images after all, in
+	// the digit classifier's features, when there is one.
+	Features bool
 	// Watched says a non-finite value of the metric is a finding, named
 	// in the trial's non_finite event.
 	Watched bool
