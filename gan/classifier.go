@@ -122,6 +122,14 @@ func bindAll(g *G.ExprGraph, ws [][]float32, shapes [][2]int, prefix string) []*
 	return nodes
 }
 
+// NewClassifier is an untrained classifier for h×w images, its weights
+// drawn from seed: what TrainClassifier starts from, and, since its cost
+// does not depend on its weights, what benchmarks time.
+func NewClassifier(h, w int, seed int64) *Classifier {
+	r := rand.New(rand.NewPCG(uint64(seed), streamClassifier))
+	return &Classifier{H: h, W: w, Weights: newClassifierWeights(r, h, w), Seed: seed}
+}
+
 // TrainClassifier trains the classifier on train (one-channel images, the
 // digits as labels) and measures its accuracy on test. progress, if not
 // nil, hears after each epoch.
@@ -132,6 +140,8 @@ func TrainClassifier(ctx context.Context, train, test *dataset.Images, seed int6
 	h, w := train.H, train.W
 	r := rand.New(rand.NewPCG(uint64(seed), streamClassifier))
 	c := &Classifier{H: h, W: w, Weights: newClassifierWeights(r, h, w), Digest: train.Digest, Seed: seed}
+	// (NewClassifier draws the same weights; the stream goes on to the
+	// batch order.)
 	shapes := classifierLayers(h, w)
 	x, y := matrix(classifierBatch, h*w), matrix(classifierBatch, classifierClasses)
 	buildMu.Lock()
