@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
@@ -97,9 +99,14 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	}
 	// Samples.
 	snaps, grids := snapshotsOf(td.Artifacts)
-	// Image samples are drawn as grids (a later report); scatter plots of
-	// their pixels would mean nothing.
-	if _, _, _, image := cfg.Dataset.ImageShape(); len(snaps) == 0 || image {
+	if c, h, w, image := cfg.Dataset.ImageShape(); image && len(snaps) > 0 {
+		// Images are drawn as grids, not as scatters of their pixels.
+		if err := imageGrids(dir, r.Key, &page, snaps, data.real, c, h, w); err != nil {
+			return err
+		}
+		return writeTemplate(base+".html", trialTemplate, page)
+	}
+	if len(snaps) == 0 {
 		return writeTemplate(base+".html", trialTemplate, page)
 	}
 	real, centres, dim := data.real, data.centres, data.dim
@@ -313,6 +320,55 @@ func toF64(xs []float32) []float64 {
 	out := make([]float64, len(xs))
 	for i, x := range xs {
 		out[i] = float64(x)
+	}
+	return out
+}
+
+// imageGrids draws an image trial's samples: the last snapshot's images
+// as an 8×8 grid beside a grid of real ones, and the first eight images
+// of every snapshot, a row each, to watch them form over training.
+func imageGrids(dir, key string, page *trialPage, snaps []snapshot, real []float64, c, h, w int) error {
+	per := c * h * w
+	grid := func(suffix, alt string, images []float64) error {
+		if len(images) < per {
+			return nil
+		}
+		name := key + "-" + suffix + ".png"
+		f, err := os.Create(filepath.Join(dir, "trials", name))
+		if err != nil {
+			return err
+		}
+		if err := WriteImageGrid(f, toF32(images), c, h, w, 8); err != nil {
+			f.Close()
+			return err
+		}
+		page.Charts = append(page.Charts, chartRef{Name: name, Alt: alt})
+		return f.Close()
+	}
+	last := snaps[len(snaps)-1]
+	if err := grid("samples", fmt.Sprintf("generated images at step %d", last.step), last.data); err != nil {
+		return err
+	}
+	if err := grid("real", "real images (the trial's reference sample)", real); err != nil {
+		return err
+	}
+	var rows []float64
+	var steps []string
+	for _, sn := range snaps {
+		n := min(8, len(sn.data)/per)
+		rows = append(rows, sn.data[:n*per]...)
+		for range 8 - n { // keep the rows aligned
+			rows = append(rows, make([]float64, per)...)
+		}
+		steps = append(steps, strconv.Itoa(sn.step))
+	}
+	return grid("snapshots", "the first eight images at steps "+strings.Join(steps, ", ")+", a row each", rows)
+}
+
+func toF32(xs []float64) []float32 {
+	out := make([]float32, len(xs))
+	for i, x := range xs {
+		out[i] = float32(x)
 	}
 	return out
 }
