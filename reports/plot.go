@@ -46,9 +46,9 @@ func scaleFor(metric string) yScale {
 	switch metric {
 	case "modes_captured":
 		return countY
-	case "hq_fraction", "balanced_hq", "precision", "recall", "coverage", "ndb_k":
+	case "hq_fraction", "balanced_hq", "precision", "recall", "coverage", "ndb_k", "confidence":
 		return shareY
-	case "mmd2", "swd", "mode_kl":
+	case "mmd2", "swd", "mode_kl", "fd":
 		return distY
 	}
 	return linearY
