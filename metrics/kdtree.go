@@ -249,8 +249,7 @@ func (t *kdTree) build(lo, hi int) int {
 
 // selectAxis reorders the points at positions [lo, hi) so that position
 // k holds the k-th smallest coordinate on axis, smaller ones before it
-// (Hoare's selection with a median-of-three pivot, as quickselect, on the
-// coordinates in place).
+// (quickselect on the coordinates in place).
 func (t *kdTree) selectAxis(lo, hi, k, axis int) {
 	pts, d := t.pts, t.dim
 	swap := func(i, j int) {
@@ -264,43 +263,7 @@ func (t *kdTree) selectAxis(lo, hi, k, axis int) {
 			pts[i*d+c], pts[j*d+c] = pts[j*d+c], pts[i*d+c]
 		}
 	}
-	key := func(i int) float64 { return pts[i*d+axis] }
-	hi--
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if key(mid) < key(lo) {
-			swap(mid, lo)
-		}
-		if key(hi) < key(lo) {
-			swap(hi, lo)
-		}
-		if key(hi) < key(mid) {
-			swap(hi, mid)
-		}
-		pivot := key(mid)
-		i, j := lo, hi
-		for i <= j {
-			for key(i) < pivot {
-				i++
-			}
-			for key(j) > pivot {
-				j--
-			}
-			if i <= j {
-				swap(i, j)
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
-		}
-	}
+	quickselect(lo, hi, k, func(i int) float64 { return pts[i*d+axis] }, swap)
 }
 
 // boxDist2 is the squared distance from p to node's bounding box.
