@@ -100,18 +100,10 @@ func Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []flo
 		packB(tB, b, ldb, pc, kb, n, bp)
 		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc, set: overwrite && pc == 0}
 		if threads == 1 {
-			bl.rows(0, m)
+			bl.rows(0, m) // no closure on the one-thread path
 			continue
 		}
-		var wg sync.WaitGroup
-		for r0 := 0; r0 < m; r0 += chunk {
-			wg.Add(1)
-			go func(r0 int) {
-				defer wg.Done()
-				bl.rows(r0, min(m, r0+chunk))
-			}(r0)
-		}
-		wg.Wait()
+		splitRows(m, chunk, bl.rows)
 	}
 }
 
@@ -214,18 +206,10 @@ func gemm512(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []
 		packPanelsB(tB, b, ldb, pc, kb, n, bp, nr512)
 		bl := blk{tA: tA, tB: tB, a: a, lda: lda, alpha: alpha, b: b, ldb: ldb, bp: bp, pc: pc, kb: kb, n: n, c: c, ldc: ldc, set: overwrite && pc == 0}
 		if threads == 1 {
-			bl.rows512(0, m)
+			bl.rows512(0, m) // no closure on the one-thread path
 			continue
 		}
-		var wg sync.WaitGroup
-		for r0 := 0; r0 < m; r0 += chunk {
-			wg.Add(1)
-			go func(r0 int) {
-				defer wg.Done()
-				bl.rows512(r0, min(m, r0+chunk))
-			}(r0)
-		}
-		wg.Wait()
+		splitRows(m, chunk, bl.rows512)
 	}
 }
 
@@ -438,3 +422,17 @@ const (
 	KernelAVX512 = "avx512"
 	KernelAVX2   = "avx2"
 )
+
+// splitRows runs rows over [0, m) in chunks of chunk rows, a goroutine
+// each: whole tiles per worker, so that none shares one.
+func splitRows(m, chunk int, rows func(lo, hi int)) {
+	var wg sync.WaitGroup
+	for r0 := 0; r0 < m; r0 += chunk {
+		wg.Add(1)
+		go func(r0 int) {
+			defer wg.Done()
+			rows(r0, min(m, r0+chunk))
+		}(r0)
+	}
+	wg.Wait()
+}
