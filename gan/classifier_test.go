@@ -122,3 +122,40 @@ func TestClassifierCache(t *testing.T) {
 		t.Errorf("damaged file: %v", err)
 	}
 }
+
+// TestClassifierPredictChunks: Predict runs 500 images per pass; on
+// 1,100 images (two whole chunks and a partial one) every image gets the
+// probabilities and features it gets alone.
+func TestClassifierPredictChunks(t *testing.T) {
+	c := NewClassifier(8, 8, 3)
+	r := rand.New(rand.NewPCG(4, 4))
+	images := make([]float32, 1100*64)
+	for i := range images {
+		images[i] = float32(r.Float64()*2 - 1)
+	}
+	probs, feats, err := c.Predict(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1100*10 || len(feats) != 1100*ClassifierFeatures {
+		t.Fatalf("%d probabilities, %d features", len(probs), len(feats))
+	}
+	for _, i := range []int{0, 499, 500, 999, 1000, 1099} {
+		p, f, err := c.Predict(images[i*64 : (i+1)*64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !close32(p, probs[i*10:(i+1)*10]) || !close32(f, feats[i*ClassifierFeatures:(i+1)*ClassifierFeatures]) {
+			t.Errorf("image %d: alone %v…, in the batch %v…", i, p[:3], probs[i*10:i*10+3])
+		}
+	}
+}
+
+func close32(a, b []float32) bool {
+	for i := range a {
+		if d := a[i] - b[i]; d > 1e-5 || d < -1e-5 {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}

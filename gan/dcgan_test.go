@@ -113,3 +113,30 @@ func TestDCGANTrainsWithEveryLossAndOptimizer(t *testing.T) {
 		})
 	}
 }
+
+// TestDCGANEvalChunksChangeNothing: G draws an evaluation's samples a
+// chunk at a time (500 rows; here 7, so that the last chunk is partial);
+// batch norm uses its running statistics at evaluation, so the samples are
+// the same as drawn in one pass.
+func TestDCGANEvalChunksChangeNothing(t *testing.T) {
+	run := func(chunk int) []float32 {
+		defer func(old int) { dcganEvalChunk = old }(dcganEvalChunk)
+		dcganEvalChunk = chunk
+		c := dcganConfig(3)
+		c.Steps, c.EvalEvery, c.EvalSamples = 20, 20, 30
+		rec := &sampleRecorder{}
+		if _, err := (Trainer{}).Train(context.Background(), ganexp.NewTrial(c, 1), halves{3}, rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec.samples
+	}
+	whole, chunked := run(500), run(7)
+	if len(whole) != 30*3*8*8 {
+		t.Fatalf("got %d values, want %d", len(whole), 30*3*8*8)
+	}
+	for i := range whole {
+		if d := math.Abs(float64(whole[i] - chunked[i])); d > 1e-6 {
+			t.Fatalf("value %d: one pass %v, chunks of 7 %v", i, whole[i], chunked[i])
+		}
+	}
+}

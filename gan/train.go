@@ -136,7 +136,9 @@ type session struct {
 	outFake        G.Value
 	gradD, gradG   []G.Value
 	gradDS, gradGS [][]float32
-	samples        G.Value
+	samples        G.Value   // G's output on one chunk of zE
+	zAll           []float32 // the evaluation's noise, eval_samples×z_dim
+	evalOut        []float32 // the evaluation's samples, eval_samples×dim
 
 	trainRng, evalRng *rand.Rand
 	trainSrc, evalSrc *rand.PCG  // their sources, saved in checkpoints
@@ -178,7 +180,9 @@ func newSession(t ganexp.Trial, data ganexp.Sampler, grid []float32) (*session, 
 	s.x = matrix(c.BatchSize, s.dim)
 	s.zD = matrix(c.BatchSize, c.ZDim)
 	s.zG = matrix(c.BatchSize, c.ZDim)
-	s.zE = matrix(c.EvalSamples, c.ZDim)
+	s.zE = matrix(evalChunk(c), c.ZDim)
+	s.zAll = make([]float32, c.EvalSamples*c.ZDim)
+	s.evalOut = make([]float32, c.EvalSamples*s.dim)
 
 	buildMu.Lock()
 	defer buildMu.Unlock()
@@ -280,7 +284,24 @@ func (s *session) buildG() error {
 	return nil
 }
 
-// buildEval builds G's forward pass on eval_samples noise vectors.
+// dcganEvalChunk is evalChunk's rows for a DCGAN; a variable for tests.
+var dcganEvalChunk = 500
+
+// evalChunk is how many samples G draws per pass at an evaluation. An
+// MLP draws all eval_samples at once. A DCGAN draws 500 at a time: its
+// transposed convolutions' scratch grows with the rows (about 0.26 MB per
+// sample for the pinned generator), so Stacked MNIST's 10,000 samples in
+// one pass would need several GB. In eval mode batch norm uses its running
+// statistics, so a sample does not depend on the others in its pass and
+// chunking changes no value.
+func evalChunk(c ganexp.Config) int {
+	if c.Arch.Kind == ganexp.KindDCGAN {
+		return min(c.EvalSamples, dcganEvalChunk)
+	}
+	return c.EvalSamples
+}
+
+// buildEval builds G's forward pass on one chunk of noise vectors.
 func (s *session) buildEval() error {
 	g := G.NewGraph()
 	out, err := s.gen.apply(input(g, "zE", s.zE), s.gen.bind(g), false)
@@ -438,11 +459,20 @@ func (s *session) stepG() (lossV, gradNorm float64, err error) {
 // evaluate draws eval_samples points from G and hands them to obs.
 func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 	begin := time.Now()
-	fillNormal(s.evalRng, s.zE.Data().([]float32))
-	if err := s.vmE.RunAll(); err != nil {
-		return false, fmt.Errorf("eval at step %d: %w", s.step, err)
+	// All the noise is drawn first, so the samples are the same whatever
+	// the chunk size.
+	fillNormal(s.evalRng, s.zAll)
+	z, zd := s.zE.Data().([]float32), s.cfg.ZDim
+	rows := len(z) / zd
+	for from := 0; from < s.cfg.EvalSamples; from += rows {
+		n := min(rows, s.cfg.EvalSamples-from)
+		clear(z[copy(z, s.zAll[from*zd:(from+n)*zd]):])
+		if err := s.vmE.RunAll(); err != nil {
+			return false, fmt.Errorf("eval at step %d: %w", s.step, err)
+		}
+		copy(s.evalOut[from*s.dim:(from+n)*s.dim], s.samples.Data().([]float32))
+		s.reset(s.vmE)
 	}
-	s.reset(s.vmE)
 	snap := ganexp.Snapshot{
 		Step:            s.step,
 		LossD:           mean64(w.lossD, w.nD),
@@ -452,7 +482,7 @@ func (s *session) evaluate(obs ganexp.Observer, w *window) (bool, error) {
 		DReal:           mean64(w.dReal, w.nD),
 		DFake:           mean64(w.dFake, w.nD),
 		NonFiniteParams: !isFinite(sqNorm(s.genW)) || !isFinite(sqNorm(s.disW)),
-		Samples:         s.samples.Data().([]float32),
+		Samples:         s.evalOut,
 		Dim:             s.dim,
 	}
 	if s.vmGrid != nil {
