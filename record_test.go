@@ -32,6 +32,32 @@ func TestEncodeFloats(t *testing.T) {
 	}
 }
 
+// TestEncodePixels: values come back on the 8-bit grid of [−1, 1] (by
+// hand: −1 → 0 → −1; 0 → 128 → 0.00392; 1 → 255 → 1; −0.5 → 64 →
+// −0.498), values outside the range are clipped, and a long run of
+// background compresses; a damaged blob is an error.
+func TestEncodePixels(t *testing.T) {
+	in := []float32{-1, 0, 1, -0.5, 7, -7}
+	got, err := DecodePixels(EncodePixels(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{-1, 128/127.5 - 1, 1, 64/127.5 - 1, 1, -1}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	background := make([]float32, 784)
+	for i := range background {
+		background[i] = -1
+	}
+	if n := len(EncodePixels(background)); n > 100 {
+		t.Errorf("an empty 28×28 image takes %d bytes, want under 100", n)
+	}
+	if _, err := DecodePixels([]byte{0xff, 0x00, 0x13}); err == nil {
+		t.Error("a damaged blob decoded")
+	}
+}
+
 func TestTrackingString(t *testing.T) {
 	// By hand: 0.5 + 0.25 + 0.25 = 1 s of 100 s is 1%.
 	got := Tracking{WallS: 100, MetricsS: 0.5, DetectorsS: 0.25, StoreS: 0.25}.String()

@@ -109,6 +109,7 @@ type Evaluator struct {
 	reported bool // a non_finite event was recorded
 	lastStep int
 	tracking ganexp.Tracking
+	counts   []int // the last evaluation's class histogram; nil without a classifier
 }
 
 // New draws the trial's reference sample and stores what the reports draw
@@ -153,8 +154,13 @@ func NewWith(t ganexp.Trial, src dataset.Source, sink ganexp.Sink, judge ganexp.
 func (e *Evaluator) storeData(src dataset.Source) error {
 	r := e.ref
 	n := min(len(r.sample), snapshotCount(e.t.Config)*r.dim)
-	if err := e.sink.Artifact(0, ganexp.ArtifactReal, ganexp.EncodeFloats(toF32(r.sample[:n]))); err != nil {
+	if err := e.sink.Artifact(0, realKind(r.image), encodeSample(r.image, toF32(r.sample[:n]))); err != nil {
 		return err
+	}
+	if r.classP != nil {
+		if err := e.sink.Artifact(0, ganexp.ArtifactClassP, ganexp.EncodeFloats(toF32(r.classP))); err != nil {
+			return err
+		}
 	}
 	if r.centres != nil {
 		var modes []float32
@@ -327,6 +333,10 @@ func (e *Evaluator) measure(s ganexp.Snapshot) (map[string]ganexp.Number, []stri
 			nonFinite = append(nonFinite, m.Name)
 		}
 	}
+	e.counts = nil
+	if smp.classStat != nil {
+		e.counts = smp.classStat.Counts
+	}
 	if s.NonFiniteParams {
 		nonFinite = append(nonFinite, "params")
 	}
@@ -387,11 +397,45 @@ func snapshotCount(c ganexp.Config) int {
 	return ganexp.SnapshotPoints
 }
 
-// snapshot stores the samples (and D on the grid) of an evaluation.
+// realKind and sampleKind are the artifact kinds of the reference sample
+// and of G's samples: images are stored as compressed 8-bit pixels.
+func realKind(image bool) string {
+	if image {
+		return ganexp.ArtifactRealImages
+	}
+	return ganexp.ArtifactReal
+}
+
+func sampleKind(image bool) string {
+	if image {
+		return ganexp.ArtifactImages
+	}
+	return ganexp.ArtifactSamples
+}
+
+func encodeSample(image bool, xs []float32) []byte {
+	if image {
+		return ganexp.EncodePixels(xs)
+	}
+	return ganexp.EncodeFloats(xs)
+}
+
+// snapshot stores the samples (and D on the grid, or the class histogram)
+// of an evaluation.
 func (e *Evaluator) snapshot(s ganexp.Snapshot) error {
 	n := min(len(s.Samples), snapshotCount(e.t.Config)*s.Dim)
-	if err := e.sink.Artifact(s.Step, ganexp.ArtifactSamples, ganexp.EncodeFloats(s.Samples[:n])); err != nil {
+	image := e.ref.image
+	if err := e.sink.Artifact(s.Step, sampleKind(image), encodeSample(image, s.Samples[:n])); err != nil {
 		return err
+	}
+	if e.counts != nil {
+		counts := make([]float32, len(e.counts))
+		for i, c := range e.counts {
+			counts[i] = float32(c)
+		}
+		if err := e.sink.Artifact(s.Step, ganexp.ArtifactClasses, ganexp.EncodeFloats(counts)); err != nil {
+			return err
+		}
 	}
 	if s.DOnGrid != nil {
 		return e.sink.Artifact(s.Step, ganexp.ArtifactDGrid, ganexp.EncodeFloats(append(append([]float32(nil), e.grid...), s.DOnGrid...)))

@@ -116,11 +116,24 @@ func TestImageData(t *testing.T) {
 	if v := float64(got["swd"]); !(v > 0) {
 		t.Errorf("swd = %v", v)
 	}
-	if got, want := len(sink.artifacts["samples@20"]), ganexp.SnapshotImages*h*w*4; got != want {
-		t.Errorf("sample artifact: %d bytes, want %d (%d images)", got, want, ganexp.SnapshotImages)
+	// Images are stored as compressed 8-bit pixels, 64 of them.
+	for _, a := range []struct {
+		key  string
+		want []float32
+	}{{"images@20", samples}, {"real_images@0", nil}} {
+		got, err := ganexp.DecodePixels(sink.artifacts[a.key])
+		if err != nil || len(got) != ganexp.SnapshotImages*h*w {
+			t.Errorf("%s: %d values (%v), want %d", a.key, len(got), err, ganexp.SnapshotImages*h*w)
+			continue
+		}
+		for i, v := range a.want[:min(len(a.want), len(got))] {
+			if d := math.Abs(float64(got[i] - v)); d > 1/255.0 {
+				t.Fatalf("%s value %d: stored %v, sampled %v", a.key, i, got[i], v)
+			}
+		}
 	}
-	if got, want := len(sink.artifacts["real@0"]), ganexp.SnapshotImages*h*w*4; got != want {
-		t.Errorf("real artifact: %d bytes, want %d", got, want)
+	if n := len(sink.artifacts["samples@20"]) + len(sink.artifacts["real@0"]); n != 0 {
+		t.Errorf("image data also stored %d bytes of float samples", n)
 	}
 }
 
@@ -276,5 +289,14 @@ func TestImageDataJudged(t *testing.T) {
 	// every sample's: no sample lies in a real k-NN ball (radius 0).
 	if p, ok := got["precision"]; !ok || p != 0 {
 		t.Errorf("precision in feature space: %v (measured %v), want 0", p, ok)
+	}
+	// The class histogram is stored beside the snapshot (eight 0s, one 5,
+	// one 9), and the data's distribution (uniform) at step 0.
+	counts := ganexp.DecodeFloats(sink.artifacts["classes@10"])
+	if wantC := []float32{8, 0, 0, 0, 0, 1, 0, 0, 0, 1}; !slices.Equal(counts, wantC) {
+		t.Errorf("class histogram %v, want %v", counts, wantC)
+	}
+	if p := ganexp.DecodeFloats(sink.artifacts["class_p@0"]); len(p) != 10 || p[3] != 0.1 {
+		t.Errorf("class distribution %v, want ten times 0.1", p)
 	}
 }

@@ -18,6 +18,8 @@ type ClassStats struct {
 	// Confidence is the mean class probability of the samples: near 1
 	// when every image looks like some class, lower for blurry ones.
 	Confidence float64
+	// Counts is the class histogram: how many samples each class got.
+	Counts []int
 }
 
 // ConfidentProb is the class probability a sample needs to capture its
@@ -41,6 +43,7 @@ func Classes(class []int, prob []float64, p []float64) ClassStats {
 	}
 	n := float64(len(class))
 	st.Confidence /= n
+	st.Counts = count
 	for c := range k {
 		if captured[c] {
 			st.Captured++

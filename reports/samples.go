@@ -20,10 +20,19 @@ const gridScale = 2
 // channel: one channel is grey, three are red, green and blue) as a grid of
 // cols columns, a pixel's gap between them, as a PNG.
 func WriteImageGrid(out io.Writer, images []float32, c, h, w, cols int) error {
+	img, err := gridImage(images, c, h, w, cols)
+	if err != nil {
+		return err
+	}
+	return png.Encode(out, img)
+}
+
+// gridImage lays images out as WriteImageGrid draws them.
+func gridImage(images []float32, c, h, w, cols int) (*image.RGBA, error) {
 	per := c * h * w
 	n := len(images) / per
 	if n == 0 || cols < 1 {
-		return fmt.Errorf("image grid: no images")
+		return nil, fmt.Errorf("image grid: no images")
 	}
 	rows := (n + cols - 1) / cols
 	cell := func(k int) int { return k*(gridScale*w+1) + 1 }
@@ -54,7 +63,7 @@ func WriteImageGrid(out io.Writer, images []float32, c, h, w, cols int) error {
 			}
 		}
 	}
-	return png.Encode(out, img)
+	return img, nil
 }
 
 // WriteSampleScatter draws 2-D samples (dim values each, the first two

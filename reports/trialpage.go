@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
@@ -101,7 +99,7 @@ func writeTrialPage(dir string, td TrialData, metric string) error {
 	snaps, grids := snapshotsOf(td.Artifacts)
 	if c, h, w, image := cfg.Dataset.ImageShape(); image && len(snaps) > 0 {
 		// Images are drawn as grids, not as scatters of their pixels.
-		if err := imageGrids(dir, r.Key, &page, snaps, data.real, c, h, w); err != nil {
+		if err := imageCharts(add, snaps, data, c, h, w); err != nil {
 			return err
 		}
 		return writeTemplate(base+".html", trialTemplate, page)
@@ -170,24 +168,36 @@ func anySeries(series map[string][]db.Point, names []string) bool {
 }
 
 type snapshot struct {
-	step int
-	data []float64
+	step    int
+	data    []float64
+	classes []float64 // the class histogram on image data; nil without one
 }
 
-// snapshotsOf decodes the sample snapshots (ascending steps) and the D
-// grids by step.
+// snapshotsOf decodes the sample snapshots (ascending steps), with their
+// class histograms, and the D grids by step. A damaged image blob is
+// skipped: the page draws what it can.
 func snapshotsOf(arts []db.Artifact) ([]snapshot, map[int][]float32) {
 	var snaps []snapshot
 	grids := map[int][]float32{}
+	counts := map[int][]float64{}
 	for _, a := range arts {
 		switch a.Kind {
 		case ganexp.ArtifactSamples:
-			snaps = append(snaps, snapshot{a.Step, toF64(ganexp.DecodeFloats(a.Data))})
+			snaps = append(snaps, snapshot{step: a.Step, data: toF64(ganexp.DecodeFloats(a.Data))})
+		case ganexp.ArtifactImages:
+			if xs, err := ganexp.DecodePixels(a.Data); err == nil {
+				snaps = append(snaps, snapshot{step: a.Step, data: toF64(xs)})
+			}
+		case ganexp.ArtifactClasses:
+			counts[a.Step] = toF64(ganexp.DecodeFloats(a.Data))
 		case ganexp.ArtifactDGrid:
 			grids[a.Step] = ganexp.DecodeFloats(a.Data)
 		}
 	}
 	slices.SortFunc(snaps, func(a, b snapshot) int { return a.step - b.step })
+	for i := range snaps {
+		snaps[i].classes = counts[snaps[i].step]
+	}
 	return snaps, grids
 }
 
@@ -201,6 +211,7 @@ type stored struct {
 	centres []float64 // mode centres, flat
 	modes   int
 	density func(float64) float64 // nil without one
+	classP  []float64             // the data's class distribution; nil without a classifier
 }
 
 func storedData(arts []db.Artifact, cfg ganexp.Config) stored {
@@ -211,6 +222,12 @@ func storedData(arts []db.Artifact, cfg ganexp.Config) stored {
 		case a.Step != 0:
 		case a.Kind == ganexp.ArtifactReal:
 			s.real = toF64(ganexp.DecodeFloats(a.Data))
+		case a.Kind == ganexp.ArtifactRealImages:
+			if xs, err := ganexp.DecodePixels(a.Data); err == nil {
+				s.real = toF64(xs)
+			}
+		case a.Kind == ganexp.ArtifactClassP:
+			s.classP = toF64(ganexp.DecodeFloats(a.Data))
 		case a.Kind == ganexp.ArtifactModes:
 			modes = ganexp.DecodeFloats(a.Data)
 		case a.Kind == ganexp.ArtifactDensity:
@@ -322,47 +339,6 @@ func toF64(xs []float32) []float64 {
 		out[i] = float64(x)
 	}
 	return out
-}
-
-// imageGrids draws an image trial's samples: the last snapshot's images
-// as an 8×8 grid beside a grid of real ones, and the first eight images
-// of every snapshot, a row each, to watch them form over training.
-func imageGrids(dir, key string, page *trialPage, snaps []snapshot, real []float64, c, h, w int) error {
-	per := c * h * w
-	grid := func(suffix, alt string, images []float64) error {
-		if len(images) < per {
-			return nil
-		}
-		name := key + "-" + suffix + ".png"
-		f, err := os.Create(filepath.Join(dir, "trials", name))
-		if err != nil {
-			return err
-		}
-		if err := WriteImageGrid(f, toF32(images), c, h, w, 8); err != nil {
-			f.Close()
-			return err
-		}
-		page.Charts = append(page.Charts, chartRef{Name: name, Alt: alt})
-		return f.Close()
-	}
-	last := snaps[len(snaps)-1]
-	if err := grid("samples", fmt.Sprintf("generated images at step %d", last.step), last.data); err != nil {
-		return err
-	}
-	if err := grid("real", "real images (the trial's reference sample)", real); err != nil {
-		return err
-	}
-	var rows []float64
-	var steps []string
-	for _, sn := range snaps {
-		n := min(8, len(sn.data)/per)
-		rows = append(rows, sn.data[:n*per]...)
-		for range 8 - n { // keep the rows aligned
-			rows = append(rows, make([]float64, per)...)
-		}
-		steps = append(steps, strconv.Itoa(sn.step))
-	}
-	return grid("snapshots", "the first eight images at steps "+strings.Join(steps, ", ")+", a row each", rows)
 }
 
 func toF32(xs []float64) []float32 {
