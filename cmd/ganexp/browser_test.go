@@ -45,13 +45,39 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			t.Fatalf("sweep %s: %s\n%s", f, r.stdout, r.stderr)
 		}
 	}
+	// An image sweep: small DCGANs on glyph digits, plain and stacked,
+	// judged by a classifier trained on them; its trial pages draw image
+	// grids and class histograms.
+	data := writeGlyphs(t, dir, 1000, 100)
+	writeFile(t, dir, "img.yaml", `name: img
+arch: {kind: dcgan, g_channels: [8, 4], d_channels: [4, 8]}
+train: {steps: 60, batch_size: 16, z_dim: 8, eval_every: 20, eval_samples: 100, lr: 1e-3}
+seeds: [1]
+grid:
+  dataset:
+    plain: {kind: mnist}
+    stacked: {kind: stacked_mnist}
+`)
+	if r := run(t, dir, []string{"GANEXP_MNIST=" + data, "GANEXP_CACHE=" + filepath.Join(dir, "cache")}, "sweep", "img.yaml"); r.code != 0 {
+		t.Fatalf("sweep img.yaml: %s\n%s", r.stdout, r.stderr)
+	}
 	report := filepath.Join(dir, "report")
 	if r := run(t, dir, nil, "report", "--html", report); r.code != 0 || !strings.Contains(r.stderr, "wrote "+filepath.Join(report, "index.html")) {
 		t.Fatalf("report --html: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	pages := checkFiles(t, report)
-	if len(pages) < 9 { // the overview and one page per trial
+	if len(pages) < 11 { // the overview and one page per trial
 		t.Fatalf("%d pages: %v", len(pages), pages)
+	}
+	imagePages := 0
+	for _, p := range pages {
+		body, _ := os.ReadFile(p)
+		if strings.Contains(string(body), "-snapshots.png") && strings.Contains(string(body), "-classes.svg") {
+			imagePages++
+		}
+	}
+	if imagePages != 2 {
+		t.Errorf("%d trial pages show image snapshots and class histograms, want the image sweep's 2", imagePages)
 	}
 
 	ctx, cancel := chromedp.NewExecAllocator(context.Background(),

@@ -1072,6 +1072,26 @@ func TestSampleDrawsPoints(t *testing.T) {
 // cached one the second time without training again.
 func TestClassifierCommand(t *testing.T) {
 	dir := t.TempDir()
+	data := writeGlyphs(t, dir, 2000, 200)
+	env := []string{"GANEXP_MNIST=" + data, "GANEXP_CACHE=" + filepath.Join(dir, "cache")}
+	r := run(t, dir, env, "classifier")
+	if r.code != 0 || !strings.Contains(r.stdout, "epoch 2/2: ") || !strings.Contains(r.stdout, "% on 200 test digits; cached at ") {
+		t.Fatalf("first call: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, dir, env, "classifier")
+	if r.code != 0 || strings.Contains(r.stdout, "epoch") || !strings.Contains(r.stdout, "seed 1): ") {
+		t.Errorf("second call trained again or said nothing: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, env, "classifier", "--data", "cifar"); r.code != 2 {
+		t.Errorf("--data cifar: exit %d, want 2", r.code)
+	}
+}
+
+// writeGlyphs writes 8×8 glyph digits in MNIST's format into dir/glyphs,
+// train and t10k splits of the given sizes, and returns the folder: digit
+// d < 8 is a bright row d, 8 and 9 the two diagonals, with a little noise.
+func writeGlyphs(t *testing.T, dir string, train, test int) string {
+	t.Helper()
 	data := filepath.Join(dir, "glyphs")
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
@@ -1079,7 +1099,7 @@ func TestClassifierCommand(t *testing.T) {
 	for _, split := range []struct {
 		name string
 		n    int
-	}{{"train", 2000}, {"t10k", 200}} {
+	}{{"train", train}, {"t10k", test}} {
 		var pixels, labels []byte
 		for i := range split.n {
 			d := i % 10
@@ -1098,16 +1118,5 @@ func TestClassifierCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := []string{"GANEXP_MNIST=" + data, "GANEXP_CACHE=" + filepath.Join(dir, "cache")}
-	r := run(t, dir, env, "classifier")
-	if r.code != 0 || !strings.Contains(r.stdout, "epoch 2/2: ") || !strings.Contains(r.stdout, "% on 200 test digits; cached at ") {
-		t.Fatalf("first call: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	r = run(t, dir, env, "classifier")
-	if r.code != 0 || strings.Contains(r.stdout, "epoch") || !strings.Contains(r.stdout, "seed 1): ") {
-		t.Errorf("second call trained again or said nothing: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if r := run(t, dir, env, "classifier", "--data", "cifar"); r.code != 2 {
-		t.Errorf("--data cifar: exit %d, want 2", r.code)
-	}
+	return data
 }
