@@ -37,6 +37,7 @@ func modes(ns ...float64) []Point {
 func TestDetectors(t *testing.T) {
 	def := testDetect()
 	ring := Trial{Steps: 1000, Modes: 8, Loss: "nonsaturating"}
+	digits := Trial{Steps: 1000, Modes: 10, Loss: "nonsaturating", Images: true}
 	tests := []struct {
 		name         string
 		trial        Trial
@@ -76,6 +77,16 @@ func TestDetectors(t *testing.T) {
 		{"DWinsWGANIgnored", Trial{Steps: 1000, Loss: "wgan"}, dRows(0.995, 0.004, 1, 3, 5, 8), "", 0},
 		// A hinge D that meets both margins still passes G a gradient.
 		{"DWinsHingeIgnored", Trial{Steps: 1000, Loss: "hinge"}, dRows(1.2, -1.5, 1, 3, 5, 8), "", 0},
+		// On images classes count by mass too: all ten digits captured but
+		// mode_kl = ln(10/3), three classes' worth (10·exp(−kl) = 3 ≤ 5),
+		// is collapse; the same numbers on points are not.
+		{"ImagesCollapseByMass", digits, classRows(1000, 0, 10, 10, 10, 10, 10), "mode_collapse", 500},
+		{"PointsIgnoreMass", ring, classRows(1000, 0, 8, 8, 8, 8, 8), "", 0},
+		// ln 2 is exactly half the classes: collapsed; a little less is not.
+		{"ImagesHalfByMass", digits, classRows(math.Log(2), 0, 10, 10, 10, 10, 10), "mode_collapse", 500},
+		{"ImagesHealthy", digits, classRows(math.Log(2)-0.01, 0, 10, 10, 10, 10, 10), "", 0},
+		// On images recall is watched even though the classes are known.
+		{"ImagesLowRecall", digits, classRows(0.1, 1, 10, 10, 10, 10, 10), "low_recall", 500},
 		// Divergence outranks collapse at the same evaluation.
 		{"Priority", ring, func() []Point {
 			h := modes(0, 0, 0, 0)
@@ -100,6 +111,23 @@ func TestDetectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// classRows: evaluations with modes_captured as given, from the second
+// one on with mode_kl = kl (the first is healthy: 0.05); with lowRecall,
+// recall falls to 0.2 from the second one on (else 0.9).
+func classRows(kl float64, lowRecall int, captured ...float64) []Point {
+	var rows []map[string]float64
+	for i, n := range captured {
+		r := map[string]float64{"modes_captured": n, "mode_kl": kl, "recall": 0.9}
+		if i == 0 {
+			r["mode_kl"] = 0.05
+		} else if lowRecall == 1 {
+			r["recall"] = 0.2
+		}
+		rows = append(rows, r)
+	}
+	return hist(rows...)
 }
 
 // dRows: two evaluations with D undecided, then four with D at the given

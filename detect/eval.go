@@ -29,7 +29,9 @@ const (
 //   - collapsed: not diverged, and at most half of the modes captured at
 //     the end, taken as the median over the last fifth of the evaluations
 //     (at least three), since one evaluation's count jumps by several
-//     modes as G hops;
+//     modes as G hops; on images the classes count by mass too
+//     (effectiveModes: at most half by count, or mode_kl ≥ ln 2 on a
+//     uniform class distribution);
 //   - healthy (StatusCompleted): otherwise.
 func Label(t Trial, h []Point) (ganexp.Status, string) {
 	if len(h) == 0 {
@@ -56,19 +58,19 @@ func Label(t Trial, h []Point) (ganexp.Status, string) {
 	if dWon(t.Loss, last, LabelDWin) {
 		return ganexp.StatusDiverged, fmt.Sprintf("D won outright at the end: D(real) = %.3f, D(fake) = %.3f", last.Values["d_real"], last.Values["d_fake"])
 	}
-	m := finalModes(h)
+	m := finalModes(t, h)
 	if m <= float64(t.Modes)/2 {
 		return ganexp.StatusCollapsed, fmt.Sprintf("%g of %d modes at the end", m, t.Modes)
 	}
 	return ganexp.StatusCompleted, fmt.Sprintf("%g of %d modes at the end", m, t.Modes)
 }
 
-// finalModes is the median modes_captured over the last fifth of the
-// evaluations (at least three, fewer if the run had fewer).
-func finalModes(h []Point) float64 {
+// finalModes is the median modes captured (effectiveModes) over the last
+// fifth of the evaluations (at least three, fewer if the run had fewer).
+func finalModes(t Trial, h []Point) float64 {
 	var ms []float64
 	for _, p := range h[max(0, len(h)-max(3, len(h)/5)):] {
-		if v, ok := get(p, "modes_captured"); ok {
+		if v, ok := effectiveModes(t, p); ok {
 			ms = append(ms, v)
 		}
 	}

@@ -52,8 +52,14 @@ type reference struct {
 // modeCount is the number of modes the mode metrics count: known
 // centres, or the classifier's classes.
 func (r *reference) modeCount() int {
-	if r.judge != nil {
-		return len(r.classP)
+	if r.judge != nil { // the classes the data has: 10, a digit subset's, or their cube
+		n := 0
+		for _, p := range r.classP {
+			if p > 0 {
+				n++
+			}
+		}
+		return n
 	}
 	return len(r.stds)
 }
@@ -367,7 +373,7 @@ func (e *Evaluator) judge(s ganexp.Snapshot, values map[string]ganexp.Number, no
 		point.Values[k] = float64(v)
 	}
 	e.history = append(e.history, point)
-	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: e.ref.modeCount(), Loss: e.t.Config.Loss}
+	info := detect.Trial{Steps: e.t.Config.Steps, EvalEvery: e.t.Config.EvalEvery, Modes: e.ref.modeCount(), Loss: e.t.Config.Loss, Images: e.ref.judge != nil}
 	v := detect.Judge(d, info, e.history)
 	if v == nil {
 		return false, nil

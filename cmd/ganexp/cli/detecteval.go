@@ -134,6 +134,7 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 				Trial: detect.Trial{
 					Steps: t.Config.Steps, EvalEvery: t.Config.EvalEvery,
 					Modes: dataset.ModeCount(t.Config.Dataset), Loss: t.Config.Loss,
+					Images: isImage(t.Config),
 				},
 				History: history(d.Series, d.Events),
 			})
@@ -162,4 +163,11 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 	}
 	fmt.Fprintln(a.Out)
 	return detect.WriteScore(a.Out, format == reports.JSON, "detect-eval with the modes hidden from the detectors", detect.Evaluate(blind, func(c detect.Case) int { return modesOf[c.Key] }), o.Verbose)
+}
+
+// isImage reports whether a trial trains on images, judged by the
+// classifier.
+func isImage(c ganexp.Config) bool {
+	_, _, _, image := c.Dataset.ImageShape()
+	return image
 }
