@@ -276,7 +276,7 @@ func TestImageDataJudged(t *testing.T) {
 		}
 		fd += (mean+1)*(mean+1) + v/9
 	}
-	want := map[string]float64{"modes_captured": 2, "mode_kl": 0.8 * math.Log(8), "confidence": 0.84, "fd": fd}
+	want := map[string]float64{"modes_captured": 2, "classes_hit": 3, "mode_kl": 0.8 * math.Log(8), "confidence": 0.84, "fd": fd}
 	for name, w := range want {
 		if g, ok := got[name]; !ok || math.Abs(float64(g)-w) > 1e-5 {
 			t.Errorf("%s = %v (measured %v), want %v", name, g, ok, w)

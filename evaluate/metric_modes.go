@@ -54,6 +54,12 @@ var (
 		},
 		OfSamples: true, Classes: true, Family: "fd",
 	}
+	classesHit = Metric{
+		MetricInfo: ganexp.MetricInfo{ID: 20, Name: "classes_hit", Better: ganexp.HigherIsBetter,
+			Doc: "images only: classes given to at least one sample, confident or not: the mode count of VEEGAN Table 2 and PacGAN Table 3, whose classifiers count every sample (modes_captured asks for class probability ≥ 0.5)"},
+		Measure:   func(s *Sample) float64 { return float64(s.classes().Hit) },
+		OfSamples: true, Classes: true, Family: "modes",
+	}
 	confidence = Metric{
 		MetricInfo: ganexp.MetricInfo{ID: 18, Name: "confidence", Better: ganexp.HigherIsBetter,
 			Doc: "images only: the classifier's mean probability for the class it gives each sample (a stacked image's is the product of its three digits')"},

@@ -61,7 +61,7 @@ var Metrics = []Metric{
 	precision, recall, density, coverage,
 	ndbK, spreadRatio,
 	dReal, dFake,
-	confidence, fd,
+	confidence, fd, classesHit,
 }
 
 // Infos returns the registry's identities and meanings, for the store and

@@ -18,6 +18,10 @@ type ClassStats struct {
 	// Confidence is the mean class probability of the samples: near 1
 	// when every image looks like some class, lower for blurry ones.
 	Confidence float64
+	// Hit is the number of classes given to at least one sample,
+	// confident or not: the count of the Stacked MNIST tables (VEEGAN
+	// Table 2, PacGAN Table 3).
+	Hit int
 	// Counts is the class histogram: how many samples each class got.
 	Counts []int
 }
@@ -51,6 +55,7 @@ func Classes(class []int, prob []float64, p []float64) ClassStats {
 		if count[c] == 0 {
 			continue
 		}
+		st.Hit++
 		q := float64(count[c]) / n
 		st.KL += q * math.Log(q/p[c])
 	}
