@@ -62,15 +62,30 @@ func FrechetMoments(mx []float64, cx *mat.SymDense, my []float64, cy *mat.SymDen
 			sym.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2) // symmetric up to rounding
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sym, false) {
+	vals, ok := eigenvalues(sym)
+	if !ok {
 		return math.NaN()
 	}
 	root := 0.0
-	for _, v := range eig.Values(nil) {
+	for _, v := range vals {
 		root += math.Sqrt(max(v, 0))
 	}
 	return d + mat.Trace(cx) + mat.Trace(cy) - 2*root
+}
+
+// eigenvalues are a symmetric matrix's eigenvalues. They are computed
+// with the eigenvectors although only the values are used: without them
+// gonum v0.16.0 takes Dsterf, whose rescaling of a tridiagonal block with
+// a tiny norm (below about 1e-122) passes Dlascl a leading dimension of n
+// instead of 1 and panics ("lapack: insufficient length of a"). Generated
+// images whose classifier features have dead units give such blocks. The
+// path with vectors (Dsteqr) passes 1; it costs little at 128×128.
+func eigenvalues(sym *mat.SymDense) ([]float64, bool) {
+	var eig mat.EigenSym
+	if !eig.Factorize(sym, true) {
+		return nil, false
+	}
+	return eig.Values(nil), true
 }
 
 // symSqrt is the symmetric square root of a covariance: V·√Λ·Vᵀ.

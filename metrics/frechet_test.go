@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -66,5 +67,26 @@ func TestFrechetOfSamples(t *testing.T) {
 	mu := []float64{1, 2, 0}
 	if d := Frechet(draw(20000, zero, 1), draw(20000, mu, 2), 3); math.Abs(d-8) > 0.2 {
 		t.Errorf("N(0, I) and N((1,2,0), 4I): %v, want about 8", d)
+	}
+}
+
+// TestEigenvaluesOfATinyBlock: a symmetric matrix whose tridiagonal form
+// splits off a 2×2 block of norm 1e-130 (below gonum's Dsterf rescaling
+// threshold of about 1e-122), the shape that crashed Dsterf on generated
+// images' features. By hand: diag(1, [[a, b], [b, a]]) has eigenvalues 1
+// and a ± b.
+func TestEigenvaluesOfATinyBlock(t *testing.T) {
+	const a, b = 2e-130, 1e-130
+	m := mat.NewSymDense(3, []float64{1, 0, 0, 0, a, b, 0, b, a})
+	got, ok := eigenvalues(m)
+	if !ok {
+		t.Fatal("no factorisation")
+	}
+	slices.Sort(got)
+	want := []float64{a - b, a + b, 1}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*math.Abs(want[i]) {
+			t.Errorf("eigenvalues %v, want %v", got, want)
+		}
 	}
 }
