@@ -459,68 +459,74 @@ func (d *decoder) positiveFloat(n *yaml.Node, what string) (float64, error) {
 
 // grid parses the axes, in file order.
 func (d *decoder) grid(n *yaml.Node, dir string) ([]Axis, error) {
-	valid := append([]string{"dataset", "arch"}, settingNames()...)
 	if (n.Kind == yaml.MappingNode && len(n.Content) == 0) || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		// An empty grid would plan one configuration: most likely the
 		// axes were forgotten or commented out.
 		return nil, d.errf(n, "give at least one axis, e.g. loss: [minimax, nonsaturating], or remove grid: to train one configuration", "grid has no axes")
 	}
 	var axes []Axis
-	err := d.fields(n, "grid", valid, func(key string, k, v *yaml.Node) error {
-		ax := Axis{Name: key, Node: k}
-		what := "grid." + key
-		switch key {
-		case "dataset", "arch":
-			if v.Kind != yaml.MappingNode {
-				return d.errf(v, "write name: {…} lines, one per level", "%s must be a mapping of names to specs, got %s", what, describe(v))
-			}
-			if len(v.Content) == 0 {
-				return d.errf(v, "give at least one entry or remove the key", "%s is empty", what)
-			}
-			err := d.fields(v, what, mapKeys(v), func(name string, _, spec *yaml.Node) error {
-				var apply func(*ganexp.Config)
-				if key == "arch" {
-					a, err := d.arch(spec, what+"."+name, name)
-					if err != nil {
-						return err
-					}
-					apply = func(c *ganexp.Config) { c.Arch = a }
-				} else {
-					ds, err := d.dataset(spec, what+"."+name, dir)
-					if err != nil {
-						return err
-					}
-					ds.Name = name
-					apply = func(c *ganexp.Config) { c.Dataset = ds }
-				}
-				ax.Values = append(ax.Values, Value{Label: name, Node: spec, Apply: apply})
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		default:
-			s, _ := lookupSetting(key)
-			items, err := d.seq(v, what)
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				val, err := s.parse(d, it, what)
+	err := d.fields(n, "grid", axisNames(), func(key string, k, v *yaml.Node) error {
+		ax, err := d.axis("grid", key, k, v, dir)
+		axes = append(axes, ax)
+		return err
+	})
+	return axes, err
+}
+
+// axisNames are the keys valid as grid axes and space dimensions.
+func axisNames() []string { return append([]string{"dataset", "arch"}, settingNames()...) }
+
+// axis parses one list of levels under section (grid or space): named
+// specs for dataset and arch, values for a setting.
+func (d *decoder) axis(section, key string, k, v *yaml.Node, dir string) (Axis, error) {
+	ax := Axis{Name: key, Node: k}
+	what := section + "." + key
+	switch key {
+	case "dataset", "arch":
+		if v.Kind != yaml.MappingNode {
+			return ax, d.errf(v, "write name: {…} lines, one per level", "%s must be a mapping of names to specs, got %s", what, describe(v))
+		}
+		if len(v.Content) == 0 {
+			return ax, d.errf(v, "give at least one entry or remove the key", "%s is empty", what)
+		}
+		err := d.fields(v, what, mapKeys(v), func(name string, _, spec *yaml.Node) error {
+			var apply func(*ganexp.Config)
+			if key == "arch" {
+				a, err := d.arch(spec, what+"."+name, name)
 				if err != nil {
 					return err
 				}
-				ax.Values = append(ax.Values, Value{
-					Label: ganexp.FormatValue(val),
-					Node:  it,
-					Apply: func(c *ganexp.Config) { s.apply(c, val) },
-				})
+				apply = func(c *ganexp.Config) { c.Arch = a }
+			} else {
+				ds, err := d.dataset(spec, what+"."+name, dir)
+				if err != nil {
+					return err
+				}
+				ds.Name = name
+				apply = func(c *ganexp.Config) { c.Dataset = ds }
 			}
+			ax.Values = append(ax.Values, Value{Label: name, Node: spec, Apply: apply})
+			return nil
+		})
+		return ax, err
+	}
+	s, _ := lookupSetting(key)
+	items, err := d.seq(v, what)
+	if err != nil {
+		return ax, err
+	}
+	for _, it := range items {
+		val, err := s.parse(d, it, what)
+		if err != nil {
+			return ax, err
 		}
-		axes = append(axes, ax)
-		return nil
-	})
-	return axes, err
+		ax.Values = append(ax.Values, Value{
+			Label: ganexp.FormatValue(val),
+			Node:  it,
+			Apply: func(c *ganexp.Config) { s.apply(c, val) },
+		})
+	}
+	return ax, nil
 }
 
 func mapKeys(n *yaml.Node) []string {
