@@ -24,6 +24,11 @@ type Spec struct {
 	Base   ganexp.Config
 	Axes   []Axis
 	Seeds  []int64
+	// Search is how configurations are chosen: a grid (the default) or
+	// draws from Space, whose dimensions are the space: entries and, for
+	// a drawn search, the grid: axes too.
+	Search Search
+	Space  []Dim
 	// Timeout, when positive, fails a trial that runs longer. It is not
 	// part of the trial: it changes what is waited for, not what is
 	// trained.
@@ -65,7 +70,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &Spec{File: file, Source: data, Base: Defaults(), Seeds: []int64{1}}
+	spec := &Spec{File: file, Source: data, Base: Defaults(), Seeds: []int64{1}, Search: Search{Strategy: "grid"}}
+	var spaceNode *yaml.Node
 	dir := filepath.Dir(file)
 	err = d.fields(root, "the sweep file", topKeys, func(key string, k, v *yaml.Node) error {
 		var err error
@@ -82,6 +88,14 @@ func Parse(file string, data []byte) (*Spec, error) {
 			spec.Seeds, err = d.seeds(v)
 		case "grid":
 			spec.Axes, err = d.grid(v, dir)
+		case "search":
+			var sr *Search
+			if sr, err = d.search(v); err == nil {
+				spec.Search = *sr
+			}
+		case "space":
+			spaceNode = k
+			spec.Space, err = d.space(v, dir)
 		case "detect":
 			err = d.detect(v, &spec.Base.Detect)
 		case "timeout":
@@ -95,8 +109,14 @@ func Parse(file string, data []byte) (*Spec, error) {
 	if spec.Name == "" {
 		spec.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
-	if err := d.checkAxes(spec.Axes); err != nil {
+	if spaceNode != nil && spec.Search.Strategy == "grid" {
+		return nil, d.errf(spaceNode, "add search: {strategy: random, trials: N} (or sobol), or write the values under grid:", "space: is drawn from, and a grid search draws nothing")
+	}
+	if err := d.checkAxes(spec.Axes, spec.Space); err != nil {
 		return nil, err
+	}
+	if spec.Search.Strategy == "sobol" && len(spec.Axes)+len(spec.Space) > sobolMaxDims {
+		return nil, d.errf(spec.Search.Node, "use strategy: random", "sobol supports up to %d dimensions, the space has %d", sobolMaxDims, len(spec.Axes)+len(spec.Space))
 	}
 	return spec, nil
 }
@@ -537,16 +557,23 @@ func mapKeys(n *yaml.Node) []string {
 	return keys
 }
 
-// checkAxes rejects axes that would fight over the same parameter.
-func (d *decoder) checkAxes(axes []Axis) error {
+// checkAxes rejects axes and dimensions that would fight over the same
+// parameter.
+func (d *decoder) checkAxes(axes []Axis, space []Dim) error {
 	has := map[string]*yaml.Node{}
 	for _, a := range axes {
 		has[a.Name] = a.Node
 	}
+	for _, dim := range space {
+		if prev := has[dim.Name]; prev != nil {
+			return d.errf(dim.Node, "give it under grid: or under space:, not both", "%s is in grid: (line %d) and in space:", dim.Name, prev.Line)
+		}
+		has[dim.Name] = dim.Node
+	}
 	if lr := has["lr"]; lr != nil {
 		for _, other := range []string{"lr_g", "lr_d"} {
 			if has[other] != nil {
-				return d.errf(lr, "use lr for both, or lr_g and lr_d", "grid has both lr and %s", other)
+				return d.errf(lr, "use lr for both, or lr_g and lr_d", "the sweep varies both lr and %s", other)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,10 @@ type Plan struct {
 	Name    string
 	File    string
 	Source  []byte
-	Axes    []string // grid axis names in file order
+	Axes    []string // grid axis names in file order, then space: dimensions
+	// Strategy is how the configurations were chosen: grid, random or
+	// sobol.
+	Strategy string
 	Trials  []Planned
 	Timeout time.Duration // per trial; 0 for none
 }
@@ -37,6 +41,10 @@ const HardMaxTrials = 1_000_000
 // CheckSize refuses plans larger than MaxTrials unless yes.
 func (s *Spec) CheckSize(yes bool) error {
 	if n := s.Size(); n > MaxTrials && !yes {
+		if s.Search.Strategy != "grid" {
+			return ganexp.Inputf(s.File, "pass --yes to run them all, or lower search.trials",
+				"the search draws %d trials, more than %d: %d configurations × %d seeds", n, MaxTrials, s.Search.Trials, len(s.Seeds))
+		}
 		axes := make([]string, len(s.Axes))
 		for i, a := range s.Axes {
 			axes[i] = fmt.Sprintf("%s (%d)", a.Name, len(a.Values))
@@ -56,7 +64,10 @@ func (s *Spec) Expand() (*Plan, error) {
 		return nil, ganexp.Inputf(s.File, "split the grid into several sweeps",
 			"the grid expands to %s trials, more than ganexp plans at once (%d)", sizeText(n), HardMaxTrials)
 	}
-	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout}
+	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy}
+	if s.Search.Strategy != "grid" {
+		return s.expandDrawn(p)
+	}
 	for _, a := range s.Axes {
 		p.Axes = append(p.Axes, a.Name)
 	}
@@ -64,21 +75,13 @@ func (s *Spec) Expand() (*Plan, error) {
 	seen := map[string][]string{}
 	idx := make([]int, len(s.Axes))
 	for {
-		c := s.Base
-		point := make([]string, len(s.Axes))
+		values := make([]Value, len(s.Axes))
 		for i, a := range s.Axes {
-			v := a.Values[idx[i]]
-			v.Apply(&c)
-			point[i] = v.Label
+			values[i] = a.Values[idx[i]]
 		}
-		if err := checkArchFitsData(s.File, c, point); err != nil {
+		c, point, err := s.configure(values)
+		if err != nil {
 			return nil, err
-		}
-		if c.CheckpointEvery < 0 {
-			c.CheckpointEvery = autoCheckpoint(c)
-		} else if c.CheckpointEvery%c.EvalEvery != 0 {
-			return nil, ganexp.Inputf(s.File, "give a multiple of eval_every: checkpoints are taken at evaluations",
-				"checkpoint_every %d is not a multiple of eval_every %d", c.CheckpointEvery, c.EvalEvery)
 		}
 		for _, seed := range s.Seeds {
 			t := ganexp.NewTrial(c, seed)
@@ -93,6 +96,98 @@ func (s *Spec) Expand() (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// configure applies one level or drawn value per axis to the base
+// configuration, and checks what only the whole configuration shows.
+func (s *Spec) configure(values []Value) (ganexp.Config, []string, error) {
+	c := s.Base
+	point := make([]string, len(values))
+	for i, v := range values {
+		v.Apply(&c)
+		point[i] = v.Label
+	}
+	if err := checkArchFitsData(s.File, c, point); err != nil {
+		return c, nil, err
+	}
+	if c.CheckpointEvery < 0 {
+		c.CheckpointEvery = autoCheckpoint(c)
+	} else if c.CheckpointEvery%c.EvalEvery != 0 {
+		return c, nil, ganexp.Inputf(s.File, "give a multiple of eval_every: checkpoints are taken at evaluations",
+			"checkpoint_every %d is not a multiple of eval_every %d", c.CheckpointEvery, c.EvalEvery)
+	}
+	return c, point, nil
+}
+
+// Random streams of a drawn search, apart from every trial's own.
+const (
+	streamRandom = 0x5ea4c4
+	streamSobol  = 0x50b01
+)
+
+// expandDrawn plans a random or Sobol search: search.trials distinct
+// configurations drawn from the space (the grid: axes are dimensions of
+// it, each level equally likely), each trained once per seed, in the
+// order drawn. The draws depend only on the file and search.seed, so a
+// rerun plans the same trials in the same order and resumes where the
+// last run stopped. A draw that repeats an earlier configuration (a
+// space of few levels) is skipped; a space with fewer configurations than
+// trials is an error.
+func (s *Spec) expandDrawn(p *Plan) (*Plan, error) {
+	dims := s.Dims()
+	for _, d := range dims {
+		p.Axes = append(p.Axes, d.Name)
+	}
+	u := make([]float64, len(dims))
+	var draw func()
+	if s.Search.Strategy == "sobol" {
+		seq := newSobol(len(dims), rand.New(rand.NewPCG(s.Search.Seed, streamSobol)))
+		draw = func() { seq.next(u) }
+	} else {
+		r := rand.New(rand.NewPCG(s.Search.Seed, streamRandom))
+		draw = func() {
+			for i := range u {
+				u[i] = r.Float64()
+			}
+		}
+	}
+	seen := map[string]bool{}
+	configs := 0
+	for tries := 0; configs < s.Search.Trials && tries < 100*s.Search.Trials+1000; tries++ {
+		draw()
+		values := make([]Value, len(dims))
+		for i, d := range dims {
+			values[i] = d.At(u[i])
+		}
+		c, point, err := s.configure(values)
+		if err != nil {
+			return nil, err
+		}
+		if key := ganexp.NewTrial(c, 0).Key; seen[key] {
+			continue
+		} else {
+			seen[key] = true
+		}
+		configs++
+		for _, seed := range s.Seeds {
+			p.Trials = append(p.Trials, Planned{Trial: ganexp.NewTrial(c, seed), Point: point})
+		}
+	}
+	if configs < s.Search.Trials {
+		return nil, ganexp.Inputf(s.File, fmt.Sprintf("ask for at most %d trials, or widen the space", configs),
+			"the space holds %d distinct configurations, fewer than search.trials %d", configs, s.Search.Trials)
+	}
+	return p, nil
+}
+
+// Dims are the search space's dimensions: the grid: axes as levels, then
+// the space: entries, in file order.
+func (s *Spec) Dims() []Dim {
+	var dims []Dim
+	for _, a := range s.Axes {
+		dims = append(dims, Dim{Name: a.Name, Node: a.Node, Levels: a.Values})
+	}
+	return append(dims, s.Space...)
 }
 
 // checkArchFitsData refuses a grid point whose model cannot take its
@@ -166,6 +261,9 @@ func (s *Spec) describe(point []string) string {
 // count is still too large for CheckSize.
 func (s *Spec) Size() int {
 	n := len(s.Seeds)
+	if s.Search.Strategy != "grid" {
+		return s.Search.Trials * n
+	}
 	for _, a := range s.Axes {
 		if len(a.Values) > 0 && n > math.MaxInt/len(a.Values) {
 			return math.MaxInt
@@ -184,5 +282,8 @@ func sizeText(n int) string {
 
 // String summarises the plan for logs: "ring8-losses: 60 trials (loss × lr_g × 3 seeds)".
 func (p *Plan) String() string {
+	if p.Strategy != "" && p.Strategy != "grid" {
+		return fmt.Sprintf("%s: %d trials (%s draws of %s × seed)", p.Name, len(p.Trials), p.Strategy, strings.Join(p.Axes, ", "))
+	}
 	return fmt.Sprintf("%s: %d trials (%s)", p.Name, len(p.Trials), strings.Join(append(p.Axes, "seed"), " × "))
 }

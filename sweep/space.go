@@ -1,0 +1,236 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/ganexp/ganexp"
+	"go.yaml.in/yaml/v3"
+)
+
+// Strategies are the valid search: strategy values. grid expands the
+// grid: axes (the default); random and sobol draw search.trials
+// configurations from the space.
+var Strategies = []string{"grid", "random", "sobol"}
+
+// Search is the file's search: section.
+type Search struct {
+	Strategy string
+	Trials   int    // configurations to draw (each trained once per seed)
+	Seed     uint64 // the search's own seed, apart from the training seeds
+	Node     *yaml.Node
+}
+
+// Dim is one dimension of a search space: a distribution of a numeric
+// setting, or a list of levels (a grid axis, or a space: list) from which
+// one is drawn with equal probability.
+type Dim struct {
+	Name string
+	Node *yaml.Node
+	// Levels are a categorical dimension's levels; nil for a distribution.
+	Levels []Value
+	// A distribution: uniform, log_uniform or int, over [Low, High]; an
+	// int one with Step between its values and Log to draw on a log scale.
+	Dist      string
+	Low, High float64
+	Step      float64
+	Log       bool
+	set       setting
+	isInt     bool
+}
+
+// Distributions are the valid keys of a distribution in space:.
+var Distributions = []string{"uniform", "log_uniform", "int"}
+
+// At maps u in [0, 1) to the dimension's value: a level (u picks one of
+// k equal intervals), or a point of the distribution by its inverse
+// CDF. Continuous values are rounded to 4 significant digits, so that
+// labels read well and a configuration's key does not depend on the
+// last bits of exp and log.
+func (d Dim) At(u float64) Value {
+	if d.Levels != nil {
+		return d.Levels[min(int(u*float64(len(d.Levels))), len(d.Levels)-1)]
+	}
+	var x float64
+	switch {
+	case d.Dist == "uniform":
+		x = round4(d.Low + u*(d.High-d.Low))
+	case d.Dist == "log_uniform":
+		x = round4(math.Exp(math.Log(d.Low) + u*(math.Log(d.High)-math.Log(d.Low))))
+	case d.Log: // int on a log scale: log-uniform over [low − ½, high + ½], rounded (Optuna's IntDistribution(log=True))
+		lo, hi := math.Log(d.Low-0.5), math.Log(d.High+0.5)
+		x = math.Min(d.High, math.Max(d.Low, math.Round(math.Exp(lo+u*(hi-lo)))))
+	default: // int: one of the values low, low + step, …, ≤ high
+		n := math.Floor((d.High-d.Low)/d.Step) + 1
+		x = d.Low + math.Min(math.Floor(u*n), n-1)*d.Step
+	}
+	var v any = x
+	if d.isInt {
+		v = int(x)
+	}
+	return Value{Label: ganexp.FormatValue(v), Node: d.Node, Apply: func(c *ganexp.Config) { d.set.apply(c, v) }}
+}
+
+// round4 rounds x to 4 significant digits.
+func round4(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 4, 64), 64)
+	return v
+}
+
+// search parses the search: section.
+func (d *decoder) search(n *yaml.Node) (*Search, error) {
+	s := &Search{Strategy: "grid", Node: n}
+	trials := (*yaml.Node)(nil)
+	err := d.fields(n, "search", []string{"strategy", "trials", "seed"}, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "strategy":
+			s.Strategy, err = d.choice(v, "search.strategy", Strategies)
+		case "trials":
+			trials = v
+			s.Trials, err = intAtLeastInt(d, v, "search.trials", 1)
+		case "seed":
+			var seed int
+			seed, err = intAtLeastInt(d, v, "search.seed", 0)
+			s.Seed = uint64(seed)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Strategy != "grid" && trials == nil {
+		return nil, d.errf(n, "add trials: N, the configurations to draw", "search strategy %s needs trials:", s.Strategy)
+	}
+	if s.Strategy == "grid" && trials != nil {
+		return nil, d.errf(trials, "remove trials:, or pick strategy: random or sobol", "a grid search plans every grid point; trials: does not apply")
+	}
+	return s, nil
+}
+
+// space parses the space: section, in file order: a list of levels (or
+// named specs for dataset and arch) as in grid:, or a distribution
+// {uniform: [a, b]}, {log_uniform: [a, b]} or {int: [a, b], log: true,
+// step: s} of a numeric setting.
+func (d *decoder) space(n *yaml.Node, dir string) ([]Dim, error) {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		return nil, d.errf(n, "give at least one dimension, e.g. lr: {log_uniform: [1e-5, 1e-2]}", "space has no dimensions")
+	}
+	var dims []Dim
+	err := d.fields(n, "space", axisNames(), func(key string, k, v *yaml.Node) error {
+		if v.Kind == yaml.SequenceNode || key == "dataset" || key == "arch" {
+			ax, err := d.axis("space", key, k, v, dir)
+			dims = append(dims, Dim{Name: key, Node: k, Levels: ax.Values})
+			return err
+		}
+		dim, err := d.distribution(key, k, v)
+		dims = append(dims, dim)
+		return err
+	})
+	return dims, err
+}
+
+// distribution parses one distribution of a numeric setting.
+func (d *decoder) distribution(key string, k, v *yaml.Node) (Dim, error) {
+	what := "space." + key
+	dim := Dim{Name: key, Node: k, Step: 1}
+	dim.set, _ = lookupSetting(key)
+	// The setting's own parser says whether it takes whole numbers or
+	// reals (or neither: a string setting takes only a list).
+	probe, err := dim.set.parse(d, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"}, what)
+	_, isString := probe.(string)
+	if isString || (err != nil && probe == nil) {
+		return dim, d.errf(v, fmt.Sprintf("write a list of values, e.g. %s: [a, b]", key), "%s takes names: give a list, not a distribution", what)
+	}
+	_, dim.isInt = probe.(int)
+	var bounds, logNode, stepNode *yaml.Node
+	err = d.fields(v, what, append(slices.Clone(Distributions), "log", "step"), func(name string, kn, vn *yaml.Node) error {
+		switch name {
+		case "log":
+			logNode = vn
+			var err error
+			dim.Log, err = d.bool(vn, what+".log")
+			return err
+		case "step":
+			stepNode = vn
+			return nil
+		}
+		if dim.Dist != "" {
+			return d.errf(kn, "give one distribution", "%s has both %s and %s", what, dim.Dist, name)
+		}
+		dim.Dist, bounds = name, vn
+		return nil
+	})
+	if err != nil {
+		return dim, err
+	}
+	if dim.Dist == "" {
+		return dim, d.errf(v, "write e.g. {log_uniform: [1e-5, 1e-2]}, {uniform: [0, 0.9]} or {int: [1, 5]}", "%s names no distribution (valid: uniform, log_uniform, int, or a list of values)", what)
+	}
+	if dim.isInt != (dim.Dist == "int") {
+		if dim.isInt {
+			return dim, d.errf(bounds, fmt.Sprintf("write %s: {int: [a, b]}", key), "%s takes whole numbers: use int, not %s", what, dim.Dist)
+		}
+		return dim, d.errf(bounds, fmt.Sprintf("write %s: {uniform: [a, b]} or {log_uniform: [a, b]}", key), "%s takes real numbers: use uniform or log_uniform, not int", what)
+	}
+	if (logNode != nil || stepNode != nil) && dim.Dist != "int" {
+		n := logNode
+		if n == nil {
+			n = stepNode
+		}
+		return dim, d.errf(n, "log: and step: go with int; use log_uniform for a log scale", "%s: log and step apply to int only", what)
+	}
+	items, err := d.seq(bounds, what+"."+dim.Dist)
+	if err != nil {
+		return dim, err
+	}
+	if len(items) != 2 {
+		return dim, d.errf(bounds, "give [low, high]", "%s.%s needs two bounds, got %d", what, dim.Dist, len(items))
+	}
+	// Each bound must be a valid value of the setting itself (positive
+	// learning rates, betas below 1, at least one critic step).
+	for i, it := range items {
+		val, err := dim.set.parse(d, it, what)
+		if err != nil {
+			return dim, err
+		}
+		x := toFloat(val)
+		if i == 0 {
+			dim.Low = x
+		} else {
+			dim.High = x
+		}
+	}
+	if dim.Low >= dim.High {
+		return dim, d.errf(bounds, "give low < high; for one value, set it under train:", "%s: low %s is not below high %s", what, ganexp.FormatValue(dim.Low), ganexp.FormatValue(dim.High))
+	}
+	if (dim.Dist == "log_uniform" || dim.Log) && dim.Low <= 0 {
+		return dim, d.errf(bounds, "a log scale needs low > 0", "%s: a log range cannot include %s", what, ganexp.FormatValue(dim.Low))
+	}
+	if stepNode != nil {
+		step, err := d.int(stepNode, what+".step")
+		if err != nil {
+			return dim, err
+		}
+		if step < 1 || float64(step) > dim.High-dim.Low {
+			return dim, d.errf(stepNode, "give a step from 1 to high − low", "%s: step %d does not fit [%s, %s]", what, step, ganexp.FormatValue(dim.Low), ganexp.FormatValue(dim.High))
+		}
+		if dim.Log {
+			return dim, d.errf(stepNode, "give log: true or step:, not both (as in Optuna)", "%s: step and log together", what)
+		}
+		dim.Step = float64(step)
+	}
+	return dim, nil
+}
+
+func toFloat(v any) float64 {
+	if i, ok := v.(int); ok {
+		return float64(i)
+	}
+	return v.(float64)
+}
