@@ -60,9 +60,9 @@ func Label(t Trial, h []Point) (ganexp.Status, string) {
 	}
 	m := finalModes(t, h)
 	if m <= float64(t.Modes)/2 {
-		return ganexp.StatusCollapsed, fmt.Sprintf("%g of %d modes at the end", m, t.Modes)
+		return ganexp.StatusCollapsed, fmt.Sprintf("%.3g of %d modes at the end", m, t.Modes)
 	}
-	return ganexp.StatusCompleted, fmt.Sprintf("%g of %d modes at the end", m, t.Modes)
+	return ganexp.StatusCompleted, fmt.Sprintf("%.3g of %d modes at the end", m, t.Modes)
 }
 
 // finalModes is the median modes captured (effectiveModes) over the last

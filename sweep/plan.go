@@ -13,15 +13,15 @@ import (
 
 // Plan is a sweep expanded into trials.
 type Plan struct {
-	Name    string
-	File    string
-	Source  []byte
-	Axes    []string // grid axis names in file order, then space: dimensions
+	Name   string
+	File   string
+	Source []byte
+	Axes   []string // grid axis names in file order, then space: dimensions
 	// Strategy is how the configurations were chosen: grid, random or
 	// sobol.
 	Strategy string
-	Trials  []Planned
-	Timeout time.Duration // per trial; 0 for none
+	Trials   []Planned
+	Timeout  time.Duration // per trial; 0 for none
 }
 
 // Planned is one trial with the grid point it came from.
