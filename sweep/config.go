@@ -48,6 +48,7 @@ type Value struct {
 	Label string // as shown in plans and reports
 	Node  *yaml.Node
 	Apply func(*ganexp.Config)
+	num   float64 // a drawn value: the number, or a level's index
 }
 
 // Load reads and validates the sweep file at path.

@@ -51,26 +51,84 @@ var Distributions = []string{"uniform", "log_uniform", "int"}
 // last bits of exp and log.
 func (d Dim) At(u float64) Value {
 	if d.Levels != nil {
-		return d.Levels[min(int(u*float64(len(d.Levels))), len(d.Levels)-1)]
+		return d.level(min(int(u*float64(len(d.Levels))), len(d.Levels)-1))
 	}
 	var x float64
 	switch {
 	case d.Dist == "uniform":
-		x = round4(d.Low + u*(d.High-d.Low))
+		x = d.Low + u*(d.High-d.Low)
 	case d.Dist == "log_uniform":
-		x = round4(math.Exp(math.Log(d.Low) + u*(math.Log(d.High)-math.Log(d.Low))))
+		x = math.Exp(math.Log(d.Low) + u*(math.Log(d.High)-math.Log(d.Low)))
 	case d.Log: // int on a log scale: log-uniform over [low − ½, high + ½], rounded (Optuna's IntDistribution(log=True))
 		lo, hi := math.Log(d.Low-0.5), math.Log(d.High+0.5)
-		x = math.Min(d.High, math.Max(d.Low, math.Round(math.Exp(lo+u*(hi-lo)))))
+		x = math.Exp(lo + u*(hi-lo))
 	default: // int: one of the values low, low + step, …, ≤ high
 		n := math.Floor((d.High-d.Low)/d.Step) + 1
 		x = d.Low + math.Min(math.Floor(u*n), n-1)*d.Step
 	}
-	var v any = x
+	return d.value(x)
+}
+
+// level is a list dimension's level i, remembering its index.
+func (d Dim) level(i int) Value {
+	v := d.Levels[i]
+	v.num = float64(i)
+	return v
+}
+
+// value is a distribution's value x: rounded to 4 significant digits
+// (reals) or to the nearest valid whole number (ints).
+func (d Dim) value(x float64) Value {
+	var v any
 	if d.isInt {
+		if d.Log {
+			x = math.Round(x)
+		} else {
+			x = d.Low + math.Round((x-d.Low)/d.Step)*d.Step
+		}
+		x = math.Min(d.High, math.Max(d.Low, x))
 		v = int(x)
+	} else {
+		x = round4(x)
+		v = x
 	}
-	return Value{Label: ganexp.FormatValue(v), Node: d.Node, Apply: func(c *ganexp.Config) { d.set.apply(c, v) }}
+	return Value{Label: ganexp.FormatValue(v), Node: d.Node, num: x, Apply: func(c *ganexp.Config) { d.set.apply(c, v) }}
+}
+
+// internal is a value in the scale TPE models: a level's index, the log
+// of a log-scaled value, else the value.
+func (d Dim) internal(v Value) float64 {
+	if d.Levels == nil && (d.Dist == "log_uniform" || d.Log) {
+		return math.Log(v.num)
+	}
+	return v.num
+}
+
+// fromInternal is the value at x in TPE's scale.
+func (d Dim) fromInternal(x float64) Value {
+	switch {
+	case d.Levels != nil:
+		return d.level(min(max(int(math.Round(x)), 0), len(d.Levels)-1))
+	case d.Dist == "log_uniform" || d.Log:
+		return d.value(math.Exp(x))
+	}
+	return d.value(x)
+}
+
+// parzenBounds is the range TPE's estimators span in the internal scale,
+// and the spacing of a discrete dimension's values (0 for a continuous
+// one): a step's values own half a step either side, and a log int's
+// range reaches half a unit past its ends, as in Optuna.
+func (d Dim) parzenBounds() (low, high, q float64) {
+	switch {
+	case d.Dist == "log_uniform":
+		return math.Log(d.Low), math.Log(d.High), 0
+	case d.Log:
+		return math.Log(d.Low - 0.5), math.Log(d.High + 0.5), 0
+	case d.Dist == "int":
+		return d.Low - d.Step/2, d.High + d.Step/2, d.Step
+	}
+	return d.Low, d.High, 0
 }
 
 // round4 rounds x to 4 significant digits.
