@@ -110,6 +110,10 @@ func Parse(file string, data []byte) (*Spec, error) {
 	if spec.Name == "" {
 		spec.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
+	if spec.Search.Strategy == "tpe" && len(spec.Seeds) > 1 && spec.Search.Objective.Metric == "" {
+		return nil, d.errf(spec.Search.Node, "add objective: {metric: M, direction: maximize or minimize}: TPE optimises the mean over the seeds of one metric",
+			"a tpe search over %d seeds needs an objective", len(spec.Seeds))
+	}
 	if spaceNode != nil && spec.Search.Strategy == "grid" {
 		return nil, d.errf(spaceNode, "add search: {strategy: random, trials: N} (or sobol), or write the values under grid:", "space: is drawn from, and a grid search draws nothing")
 	}

@@ -75,13 +75,17 @@ func TestParseErrors(t *testing.T) {
 		{"SpaceNoTrials", "search: {strategy: random}\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:1:9: search strategy random needs trials: (add trials: N, the configurations to draw)`},
 		{"SpaceWithoutSearch", "space:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:1:1: space: is drawn from, and a grid search draws nothing (add search: {strategy: random, trials: N} (or sobol), or write the values under grid:)`},
 		{"GridTrials", "search: {strategy: grid, trials: 3}\n", `g.yaml:1:34: a grid search plans every grid point; trials: does not apply (remove trials:, or pick strategy: random or sobol)`},
-		{"UnknownStrategy", "search: {strategy: bayes, trials: 3}\n", `g.yaml:1:20: unknown search.strategy "bayes" (valid: grid, random, sobol)`},
+		{"UnknownStrategy", "search: {strategy: bayes, trials: 3}\n", `g.yaml:1:20: unknown search.strategy "bayes" (valid: grid, random, sobol, tpe)`},
 		{"SpaceIntForReal", "search: {strategy: random, trials: 3}\nspace:\n  lr: {int: [1, 3]}\n", `g.yaml:3:13: space.lr takes real numbers: use uniform or log_uniform, not int (write lr: {uniform: [a, b]} or {log_uniform: [a, b]})`},
 		{"SpaceRealForInt", "search: {strategy: random, trials: 3}\nspace:\n  n_critic: {uniform: [1, 3]}\n", `g.yaml:3:23: space.n_critic takes whole numbers: use int, not uniform (write n_critic: {int: [a, b]})`},
 		{"SpaceDistForName", "search: {strategy: random, trials: 3}\nspace:\n  loss: {uniform: [1, 3]}\n", `g.yaml:3:9: space.loss takes names: give a list, not a distribution (write a list of values, e.g. loss: [a, b])`},
 		{"SpaceNoDist", "search: {strategy: random, trials: 3}\nspace:\n  lr: {log: true}\n", `g.yaml:3:7: space.lr names no distribution (valid: uniform, log_uniform, int, or a list of values) (write e.g. {log_uniform: [1e-5, 1e-2]}, {uniform: [0, 0.9]} or {int: [1, 5]})`},
 		{"SpaceAndGrid", "search: {strategy: random, trials: 3}\ngrid:\n  lr: [0.1]\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:5:3: lr is in grid: (line 3) and in space: (give it under grid: or under space:, not both)`},
 		{"SpaceStepTooBig", "search: {strategy: random, trials: 3}\nspace:\n  n_critic: {int: [1, 3], step: 5}\n", `g.yaml:3:33: space.n_critic: step 5 does not fit [1, 3] (give a step from 1 to high − low)`},
+		{"TPENoObjective", "seeds: [1, 2]\nsearch: {strategy: tpe, trials: 5}\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:2:9: a tpe search over 2 seeds needs an objective (add objective: {metric: M, direction: maximize or minimize}: TPE optimises the mean over the seeds of one metric)`},
+		{"StartupNotTPE", "search: {strategy: random, trials: 5, startup: 3}\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:1:39: search.startup applies to strategy tpe only (remove it, or pick strategy: tpe)`},
+		{"ObjectiveNoDirection", "search: {strategy: tpe, trials: 5, objective: {metric: swd}}\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:1:47: search.objective needs a metric and a direction (write objective: {metric: modes_captured, direction: maximize})`},
+		{"ObjectiveDirection", "search: {strategy: tpe, trials: 5, objective: {metric: swd, direction: up}}\nspace:\n  lr: {uniform: [0.1, 1]}\n", `g.yaml:1:72: unknown search.objective.direction "up" (valid: maximize, minimize)`},
 		{"TopLevelList", "- a\n", `g.yaml:1:1: the sweep file must be a mapping, got a list (write it as key: value lines or {key: value})`},
 	}
 	for _, tt := range tests {

@@ -65,7 +65,11 @@ func (s *Spec) Expand() (*Plan, error) {
 			"the grid expands to %s trials, more than ganexp plans at once (%d)", sizeText(n), HardMaxTrials)
 	}
 	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy}
-	if s.Search.Strategy != "grid" {
+	switch s.Search.Strategy {
+	case "tpe": // as far as it goes without results: the start-up draws
+		p, _, err := s.ExpandTPE(func(string) (float64, bool) { return 0, false })
+		return p, err
+	case "random", "sobol":
 		return s.expandDrawn(p)
 	}
 	for _, a := range s.Axes {

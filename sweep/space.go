@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ganexp/ganexp"
 	"go.yaml.in/yaml/v3"
@@ -12,8 +13,9 @@ import (
 
 // Strategies are the valid search: strategy values. grid expands the
 // grid: axes (the default); random and sobol draw search.trials
-// configurations from the space.
-var Strategies = []string{"grid", "random", "sobol"}
+// configurations from the space; tpe draws them in rounds, each from the
+// results of the rounds before.
+var Strategies = []string{"grid", "random", "sobol", "tpe"}
 
 // Search is the file's search: section.
 type Search struct {
@@ -21,7 +23,25 @@ type Search struct {
 	Trials   int    // configurations to draw (each trained once per seed)
 	Seed     uint64 // the search's own seed, apart from the training seeds
 	Node     *yaml.Node
+	// TPE only: random start-up draws (Optuna's n_startup_trials), and
+	// configurations per round (a round's trials run in parallel; the
+	// next round waits for their results).
+	Startup, Batch int
+	// Objective is what TPE minimises or maximises; an empty Metric is
+	// the report's default ranking.
+	Objective Objective
 }
+
+// Objective is a metric and its direction. With several seeds the
+// objective of a configuration is the mean of its trials' final values.
+type Objective struct {
+	Metric   string
+	Maximize bool
+	Node     *yaml.Node // the metric's, for errors
+}
+
+// Directions are the valid objective directions.
+var Directions = []string{"maximize", "minimize"}
 
 // Dim is one dimension of a search space: a distribution of a numeric
 // setting, or a list of levels (a grid axis, or a space: list) from which
@@ -142,9 +162,9 @@ func round4(x float64) float64 {
 
 // search parses the search: section.
 func (d *decoder) search(n *yaml.Node) (*Search, error) {
-	s := &Search{Strategy: "grid", Node: n}
-	trials := (*yaml.Node)(nil)
-	err := d.fields(n, "search", []string{"strategy", "trials", "seed"}, func(key string, k, v *yaml.Node) error {
+	s := &Search{Strategy: "grid", Node: n, Startup: DefaultTPE.Startup, Batch: 2}
+	var trials, tpeOnly *yaml.Node
+	err := d.fields(n, "search", []string{"strategy", "trials", "seed", "startup", "batch", "objective"}, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "strategy":
@@ -156,6 +176,15 @@ func (d *decoder) search(n *yaml.Node) (*Search, error) {
 			var seed int
 			seed, err = intAtLeastInt(d, v, "search.seed", 0)
 			s.Seed = uint64(seed)
+		case "startup":
+			tpeOnly = k
+			s.Startup, err = intAtLeastInt(d, v, "search.startup", 1)
+		case "batch":
+			tpeOnly = k
+			s.Batch, err = intAtLeastInt(d, v, "search.batch", 1)
+		case "objective":
+			tpeOnly = k
+			err = d.objective(v, &s.Objective)
 		}
 		return err
 	})
@@ -168,7 +197,51 @@ func (d *decoder) search(n *yaml.Node) (*Search, error) {
 	if s.Strategy == "grid" && trials != nil {
 		return nil, d.errf(trials, "remove trials:, or pick strategy: random or sobol", "a grid search plans every grid point; trials: does not apply")
 	}
+	if s.Strategy != "tpe" && tpeOnly != nil {
+		return nil, d.errf(tpeOnly, "remove it, or pick strategy: tpe", "search.%s applies to strategy tpe only", tpeOnly.Value)
+	}
 	return s, nil
+}
+
+// objective parses {metric: M, direction: maximize | minimize}.
+func (d *decoder) objective(n *yaml.Node, o *Objective) error {
+	var dir *yaml.Node
+	err := d.fields(n, "search.objective", []string{"metric", "direction"}, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "metric":
+			o.Node = v
+			o.Metric, err = d.str(v, "search.objective.metric")
+		case "direction":
+			dir = v
+			var s string
+			s, err = d.choice(v, "search.objective.direction", Directions)
+			o.Maximize = s == "maximize"
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if o.Node == nil || dir == nil {
+		return d.errf(n, "write objective: {metric: modes_captured, direction: maximize}", "search.objective needs a metric and a direction")
+	}
+	return nil
+}
+
+// CheckObjective rejects an objective metric that ganexp never records;
+// valid lists the metric names.
+func (s *Spec) CheckObjective(valid []string) error {
+	o := s.Search.Objective
+	if o.Metric == "" || slices.Contains(valid, o.Metric) {
+		return nil
+	}
+	d := &decoder{file: s.File}
+	hint := "valid: " + strings.Join(valid, ", ")
+	if c := closest(o.Metric, valid); c != "" {
+		hint = fmt.Sprintf("did you mean %q? %s", c, hint)
+	}
+	return d.errf(o.Node, hint, "unknown objective metric %q", o.Metric)
 }
 
 // space parses the space: section, in file order: a list of levels (or

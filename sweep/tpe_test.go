@@ -234,3 +234,87 @@ func TestTPERunningTrialsAreLies(t *testing.T) {
 		t.Errorf("first suggestion %v, far from the best region around 0.3", first)
 	}
 }
+
+const tpeSweep = `name: t
+train: {steps: 10, eval_every: 5}
+seeds: [1, 2]
+search: {strategy: tpe, trials: 30, startup: 8, batch: 3, seed: 4, objective: {metric: mmd2, direction: minimize}}
+space:
+  loss: [nonsaturating, hinge]
+  lr: {log_uniform: [1e-5, 1e-1]}
+`
+
+// tpeObjective is a made-up final mmd2: lowest at lr = 1e-3 with the
+// hinge loss, a little higher by seed.
+func tpeObjective(c Planned) float64 {
+	v := math.Pow(math.Log10(c.Config.LrG)+3, 2) + float64(c.Seed)*0.01
+	if c.Config.Loss != "hinge" {
+		v += 0.5
+	}
+	return v
+}
+
+// TestExpandTPE drives a TPE search the way `ganexp sweep` does: plan,
+// "train" what has no result, plan again. Without results only the eight
+// start-up draws are planned; the rounds then follow three at a time; the
+// whole plan is 30 configurations × 2 seeds, the same when planned again
+// from the results; a plan made with only some results is a prefix of
+// it; and the search homes in on the optimum.
+func TestExpandTPE(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(tpeSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := map[string]float64{}
+	lookup := func(k string) (float64, bool) { v, ok := res[k]; return v, ok }
+	var sizes []int
+	var p *Plan
+	for complete := false; !complete; {
+		if p, complete, err = s.ExpandTPE(lookup); err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(p.Trials))
+		for _, tr := range p.Trials {
+			if _, ok := res[tr.Key]; !ok {
+				res[tr.Key] = tpeObjective(tr)
+			}
+		}
+	}
+	if sizes[0] != 16 || sizes[1] != 22 || len(p.Trials) != 60 {
+		t.Fatalf("plans grew %v, want 16, 22, … 60", sizes)
+	}
+	if first, _ := s.Expand(); len(first.Trials) != 16 {
+		t.Errorf("Expand without results planned %d trials, want the 16 start-up ones", len(first.Trials))
+	}
+	again, complete, _ := s.ExpandTPE(lookup)
+	if !complete || len(again.Trials) != len(p.Trials) {
+		t.Fatalf("replanned %d trials (complete %v)", len(again.Trials), complete)
+	}
+	for i := range p.Trials {
+		if again.Trials[i].Key != p.Trials[i].Key {
+			t.Fatalf("trial %d replanned differently", i)
+		}
+	}
+	// Forget the results of trials after the 20th: the plan stops at the
+	// first round that needs them, a prefix of the full one.
+	partial := map[string]float64{}
+	for _, tr := range p.Trials[:20] {
+		partial[tr.Key] = res[tr.Key]
+	}
+	pre, complete, _ := s.ExpandTPE(func(k string) (float64, bool) { v, ok := partial[k]; return v, ok })
+	if complete || len(pre.Trials) != 22 {
+		t.Errorf("with 20 results: %d trials planned (complete %v), want 22", len(pre.Trials), complete)
+	}
+	// The last ten configurations sit nearer the optimum than the eight
+	// random ones.
+	dist := func(from, to int) float64 {
+		sum := 0.0
+		for _, tr := range p.Trials[from:to] {
+			sum += tpeObjective(tr)
+		}
+		return sum / float64(to-from)
+	}
+	if early, late := dist(0, 16), dist(40, 60); late >= early/2 {
+		t.Errorf("mean objective: start-up %.3f, last ten configurations %.3f", early, late)
+	}
+}

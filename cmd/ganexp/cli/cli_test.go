@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/evaluate"
 	"github.com/ganexp/ganexp/runner"
 )
 
@@ -255,5 +259,94 @@ func TestFaultInjectionIsATestBuild(t *testing.T) {
 	var ie *ganexp.InputError
 	if !errors.As(err, &ie) || err.Error() != "GANEXP_FAULT: this ganexp is built without fault injection (unset it; fault injection is for tests, in a build with -tags faults)" {
 		t.Errorf("got %v, want an input error", err)
+	}
+}
+
+// lrTrainer reports real samples plus noise that grows with lr_g's
+// distance from 1e-3 in decades, so that a search has something to find;
+// after cancelAt trials (0: never) it cancels the sweep instead.
+type lrTrainer struct {
+	calls    *atomic.Int32
+	cancelAt int32
+	cancel   context.CancelFunc
+}
+
+func (l lrTrainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
+	if l.cancelAt > 0 && l.calls.Add(1) > l.cancelAt {
+		l.cancel()
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	c := t.Config
+	noise := math.Abs(math.Log10(c.LrG)+3) * 0.3
+	r := rand.New(rand.NewPCG(uint64(t.Seed), 1))
+	buf := make([]float32, c.EvalSamples*data.Dim())
+	for step := c.EvalEvery; step <= c.Steps; step += c.EvalEvery {
+		data.Sample(r, buf)
+		for i := range buf {
+			buf[i] += float32(noise * r.NormFloat64())
+		}
+		if _, err := obs.Eval(ganexp.Snapshot{Step: step, Samples: buf, Dim: data.Dim()}); err != nil {
+			return step, err
+		}
+	}
+	return c.Steps, nil
+}
+
+// TestTPESweepResumes: a TPE search interrupted after five trials and
+// run again ends with the same trials, in the same order, as one run
+// straight through; and it finds a learning rate near the one that wins.
+func TestTPESweepResumes(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tpe.yaml")
+	os.WriteFile(file, []byte(`name: tpe
+train: {steps: 20, eval_every: 10, eval_samples: 200}
+search: {strategy: tpe, trials: 14, startup: 4, batch: 2, seed: 3, objective: {metric: mmd2, direction: minimize}}
+space:
+  lr_g: {log_uniform: [1e-6, 1]}
+`), 0o644)
+	run := func(name string, cancelAt int32) ([]db.TrialRow, error) {
+		path := filepath.Join(dir, name)
+		a, _, _ := newApp(map[string]string{"GANEXP_DB": path})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		tr := lrTrainer{calls: &atomic.Int32{}, cancelAt: cancelAt, cancel: cancel}
+		o := &SweepOptions{App: a, File: file, Parallel: 2, Exec: runner.InProcess{Trainer: tr}, Progress: &runner.LogProgress{W: &bytes.Buffer{}}}
+		err := sweepRun(ctx, o)
+		store, oerr := db.OpenReadOnly(context.Background(), path, evaluate.Infos())
+		if oerr != nil {
+			t.Fatal(oerr)
+		}
+		defer store.Close()
+		rows, rerr := store.Trials(context.Background(), db.Filter{Sweep: "tpe"})
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		return rows, err
+	}
+	straight, err := run("a.db", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("b.db", 5); !errors.Is(err, ganexp.ErrInterrupted) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	resumed, err := run("b.db", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(straight) != 14 || len(resumed) != 14 {
+		t.Fatalf("%d and %d trials, want 14", len(straight), len(resumed))
+	}
+	best := math.Inf(1)
+	for i := range straight {
+		if straight[i].Key != resumed[i].Key || resumed[i].Status != ganexp.StatusCompleted {
+			t.Fatalf("trial %d: %s straight, %s (%s) resumed", i, straight[i].Key, resumed[i].Key, resumed[i].Status)
+		}
+		lr, _ := straight[i].Param("lr_g").(float64)
+		best = math.Min(best, math.Abs(math.Log10(lr)+3))
+	}
+	if best > 0.5 {
+		t.Errorf("the best learning rate found is %.2f decades from 1e-3", best)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,6 +89,9 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	if err := spec.CheckSize(o.Yes || o.DryRun); err != nil {
 		return err
 	}
+	if err := spec.CheckObjective(evaluate.Infos().Names()); err != nil {
+		return err
+	}
 	plan, err := spec.Expand()
 	if err != nil {
 		return err
@@ -103,7 +107,13 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 		return err
 	}
 	defer store.Close()
-	sum, runErr := runPlan(ctx, o, store, plan)
+	var sum runner.Summary
+	var runErr error
+	if spec.Search.Strategy == "tpe" {
+		plan, sum, runErr = runTPE(ctx, o, store, spec)
+	} else {
+		sum, runErr = runPlan(ctx, o, store, plan)
+	}
 	if errors.Is(runErr, ganexp.ErrInterrupted) || runErr == nil || isTrialsFailed(runErr) {
 		printSummary(context.WithoutCancel(ctx), a, store, plan, sum, runErr)
 	}
@@ -112,6 +122,105 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 		tf.Hint = a.Command("show", "KEY")
 	}
 	return store.Explain(runErr)
+}
+
+// runTPE runs a TPE search round by round: it plans as far as the
+// results in the store allow (sweep.Spec.ExpandTPE), trains what has no
+// result, and plans again, until every configuration is planned and
+// trained. It returns the whole plan and the runs' summed summary.
+func runTPE(ctx context.Context, o *SweepOptions, store *db.DB, spec *sweep.Spec) (*sweep.Plan, runner.Summary, error) {
+	var total runner.Summary
+	last := -1
+	for {
+		results, err := objectiveResults(ctx, store, spec)
+		if err != nil {
+			return nil, total, err
+		}
+		plan, complete, err := spec.ExpandTPE(results)
+		if err != nil {
+			return nil, total, err
+		}
+		if len(plan.Trials) == last && !complete {
+			// Every planned trial ran and the next round still waits: a
+			// broken invariant of ExpandTPE, not a user error.
+			return plan, total, fmt.Errorf("tpe search %s: no progress at %d trials", spec.Name, last)
+		}
+		first := last < 0
+		last = len(plan.Trials)
+		if complete && !first {
+			// Every configuration is planned and has its result.
+			total.Planned = len(plan.Trials)
+			return plan, total, nil
+		}
+		sum, runErr := runPlan(ctx, o, store, plan)
+		if first {
+			total.Skipped = sum.Skipped // what had results before this run
+		}
+		total = addSummary(total, sum)
+		if runErr != nil && !isTrialsFailed(runErr) || complete {
+			total.Planned = len(plan.Trials)
+			return plan, total, runErr
+		}
+	}
+}
+
+// addSummary adds one round's summary to the ones before (all but
+// Skipped, which only the first round's run knows).
+func addSummary(a, b runner.Summary) runner.Summary {
+	if a.Ran == nil {
+		a.Ran = map[ganexp.Status][]string{}
+	}
+	for st, keys := range b.Ran {
+		a.Ran[st] = append(a.Ran[st], keys...)
+	}
+	a.Busy += b.Busy
+	a.Elapsed += b.Elapsed
+	a.Tracking = a.Tracking.Add(b.Tracking)
+	return a
+}
+
+// objectiveResults reads the search's objective from the store: each
+// finished trial's final value of the objective metric (NaN without one,
+// as for a failed trial). Without an objective metric (one seed) the
+// value is the trial's place in the report's default ranking among the
+// finished trials: only the order of the values matters to TPE, and a
+// ranking is a fixed order, so earlier trials keep their order as later
+// ones finish.
+func objectiveResults(ctx context.Context, store *db.DB, spec *sweep.Spec) (sweep.Results, error) {
+	rows, err := store.Trials(ctx, db.Filter{Sweep: spec.Name})
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		v    float64
+		done bool
+	}
+	out := make(map[string]result, len(rows))
+	var finished []db.TrialRow
+	for _, r := range rows {
+		if r.Status.Done() {
+			finished = append(finished, r)
+		}
+		out[r.Key] = result{math.NaN(), r.Status.Done()}
+	}
+	if m := spec.Search.Objective.Metric; m != "" {
+		for _, r := range finished {
+			if v := r.Final[m]; v != nil && r.Status != ganexp.StatusFailed {
+				out[r.Key] = result{*v, true}
+			}
+		}
+	} else {
+		ranked := reports.RankTrials(finished, reports.DefaultRanking(finished, store.Metrics()))
+		for i, r := range ranked {
+			if r.Status != ganexp.StatusFailed {
+				out[r.Key] = result{float64(i), true}
+			}
+		}
+	}
+	return func(key string) (float64, bool) {
+		r, ok := out[key]
+		return r.v, ok && r.done
+	}, nil
 }
 
 // runPlan registers a plan's sweep and runs its trials that have no
