@@ -318,3 +318,19 @@ func TestExpandTPE(t *testing.T) {
 		t.Errorf("mean objective: start-up %.3f, last ten configurations %.3f", early, late)
 	}
 }
+
+// TestCheckObjective: an objective metric ganexp does not record is an
+// error at its position, with the closest name.
+func TestCheckObjective(t *testing.T) {
+	s, err := Parse("g.yaml", []byte("search: {strategy: tpe, trials: 5, objective: {metric: mdd2, direction: minimize}}\nspace:\n  lr: {uniform: [0.1, 1]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.CheckObjective([]string{"mmd2", "swd"})
+	if want := `g.yaml:1:56: unknown objective metric "mdd2" (did you mean "mmd2"? valid: mmd2, swd)`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if err := s.CheckObjective([]string{"mdd2"}); err != nil {
+		t.Errorf("a valid metric: %v", err)
+	}
+}
