@@ -349,4 +349,18 @@ space:
 	if best > 0.5 {
 		t.Errorf("the best learning rate found is %.2f decades from 1e-3", best)
 	}
+	// The only parameter, lr_g, explains most of mmd2's variance.
+	a, out, _ := newApp(map[string]string{"GANEXP_DB": filepath.Join(dir, "a.db")})
+	if err := reportRun(context.Background(), &ReportOptions{App: a, Importance: true, Metric: "mmd2", Format: "table", X: "step"}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if !strings.HasPrefix(lines[0], "importance for mmd2 over 14 configurations") || !strings.HasPrefix(lines[2], "lr_g ") {
+		t.Fatalf("report --importance:\n%s", out.String())
+	}
+	var share float64
+	fmt.Sscanf(strings.Fields(lines[2])[1], "%g", &share)
+	if share < 0.5 {
+		t.Errorf("lr_g explains %.3f of mmd2's variance, want most of it:\n%s", share, out.String())
+	}
 }

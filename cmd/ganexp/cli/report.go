@@ -3,10 +3,14 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
@@ -29,6 +33,9 @@ type ReportOptions struct {
 	X       string   // --plot's x-axis: step, wall or d_step
 	HTML    string   // write an HTML report into this directory
 	Heatmap []string // the heatmap's two factors
+	// Importance prints how much of the metric's variance over the
+	// configurations each parameter explains, instead of a ranking.
+	Importance bool
 }
 
 // NewCmdReport builds `ganexp report`.
@@ -81,6 +88,7 @@ what it ranked by and how many rows it shows.`,
 	f.BoolVar(&o.Log, "log", false, "with --plot: a log y-axis (distances that span decades get one anyway)")
 	f.StringVar(&o.X, "x", reports.XStep, "with --plot: the x-axis, step (G steps), d_step (D steps: steps × n_critic) or wall (seconds)")
 	f.StringVar(&o.HTML, "html", "", "also write an HTML report with charts and a page per ranked trial into this directory")
+	f.BoolVar(&o.Importance, "importance", false, "how much of the metric's variance over the configurations each parameter explains (first-order functional ANOVA)")
 	f.StringSliceVar(&o.Heatmap, "heatmap", nil, "with --html: the heatmap's two factors, e.g. lr_g,lr_d (default lr_g × lr_d, or the pair the trials fill most)")
 	return cmd
 }
@@ -123,6 +131,10 @@ func reportRun(ctx context.Context, o *ReportOptions) error {
 	}
 	rk := reports.RankingBy(o.Metric, rows, store.Metrics())
 	metric := rk.Metric()
+	if o.Importance {
+		cs := reports.GroupConfigs(rows, rk)
+		return writeImportance(o.App.Out, format, metric, reports.Importances(cs, metric), len(cs))
+	}
 	if o.Plot != "" {
 		if err := checkPlotPath(o.Plot); err != nil {
 			return err
@@ -286,4 +298,42 @@ func writeHTML(ctx context.Context, o *ReportOptions, store *db.DB, rows []db.Tr
 	}
 	fmt.Fprintf(o.App.Err, "wrote %s\n", filepath.Join(o.HTML, "index.html"))
 	return nil
+}
+
+// writeImportance prints the parameters' shares of the metric's variance,
+// most important first.
+func writeImportance(w io.Writer, format reports.Format, metric string, imps []reports.Importance, configs int) error {
+	if format == reports.JSON {
+		type row struct {
+			Param  string  `json:"param"`
+			Share  float64 `json:"share"`
+			Groups int     `json:"groups"`
+		}
+		out := struct {
+			Metric  string `json:"metric"`
+			Configs int    `json:"configurations"`
+			Params  []row  `json:"params"`
+		}{Metric: metric, Configs: configs}
+		for _, im := range imps {
+			out.Params = append(out.Params, row{im.Param, im.Share, im.Groups})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if format == reports.CSV {
+		fmt.Fprintln(w, "param,share,groups")
+		for _, im := range imps {
+			fmt.Fprintf(w, "%s,%.4f,%d\n", im.Param, im.Share, im.Groups)
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "importance for %s over %d configurations: each parameter's first-order share of the variance (functional ANOVA main effect, ε²; the rest is interactions and noise)\n", metric, configs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "param\tshare\tgroups\t")
+	for _, im := range imps {
+		bar := strings.Repeat("█", int(math.Round(im.Share*30)))
+		fmt.Fprintf(tw, "%s\t%.3f\t%d\t%s\n", im.Param, im.Share, im.Groups, bar)
+	}
+	return tw.Flush()
 }
