@@ -408,3 +408,49 @@ detect: {enabled: false}
 		t.Errorf("checkpoint folder holds %v, want the one generator", gens)
 	}
 }
+
+// TestTwoProcessesShareOneTPESearch runs the same TPE search in two
+// processes at once on one database: they plan the same rounds, each
+// trial is claimed by one of them and run once, a process whose round
+// waits on the other's trials waits for them, and the search ends with
+// its 8 configurations, each completed in one attempt.
+func TestTwoProcessesShareOneTPESearch(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tpe.yaml", `name: tpe
+dataset: {kind: ring}
+arch: {hidden: [8]}
+train: {steps: 200, batch_size: 32, eval_every: 50, eval_samples: 200}
+detect: {enabled: false}
+search: {strategy: tpe, trials: 8, startup: 3, batch: 2, seed: 5}
+space:
+  lr: {log_uniform: [1e-4, 1e-1]}
+`)
+	outs := make([]strings.Builder, 2)
+	errs := make(chan error, 2)
+	for i := range outs {
+		cmd := exec.Command(binary, "sweep", "tpe.yaml", "--parallel", "1")
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { errs <- cmd.Wait() }()
+	}
+	for range outs {
+		if err := <-errs; err != nil {
+			t.Errorf("a sweep failed: %v", err)
+		}
+	}
+	d := openDB(t, filepath.Join(dir, "ganexp.db"))
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND attempts = 1"); got != 8 {
+		t.Errorf("%d trials completed in one attempt, want 8", got)
+	}
+	if got := count(t, d, "SELECT count(*) FROM trials"); got != 8 {
+		t.Errorf("%d trials, want 8", got)
+	}
+	if t.Failed() {
+		for i, out := range outs {
+			t.Logf("sweep %d:\n%s", i, out.String())
+		}
+	}
+}

@@ -131,6 +131,7 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 func runTPE(ctx context.Context, o *SweepOptions, store *db.DB, spec *sweep.Spec) (*sweep.Plan, runner.Summary, error) {
 	var total runner.Summary
 	last := -1
+	waiting := false
 	for {
 		results, err := objectiveResults(ctx, store, spec)
 		if err != nil {
@@ -140,7 +141,7 @@ func runTPE(ctx context.Context, o *SweepOptions, store *db.DB, spec *sweep.Spec
 		if err != nil {
 			return nil, total, err
 		}
-		if len(plan.Trials) == last && !complete {
+		if len(plan.Trials) == last && !complete && !waiting {
 			// Every planned trial ran and the next round still waits: a
 			// broken invariant of ExpandTPE, not a user error.
 			return plan, total, fmt.Errorf("tpe search %s: no progress at %d trials", spec.Name, last)
@@ -161,8 +162,22 @@ func runTPE(ctx context.Context, o *SweepOptions, store *db.DB, spec *sweep.Spec
 			total.Planned = len(plan.Trials)
 			return plan, total, runErr
 		}
+		// Trials another process claimed (a second `ganexp sweep` on the
+		// same database) are its to finish; their results decide the next
+		// round, so wait for them.
+		if waiting = sum.Busy > 0; waiting {
+			select {
+			case <-ctx.Done():
+				return plan, total, ganexp.ErrInterrupted
+			case <-time.After(tpePoll):
+			}
+		}
 	}
 }
+
+// tpePoll is how often a TPE search waiting on another process's trials
+// looks for their results.
+var tpePoll = 5 * time.Second
 
 // addSummary adds one round's summary to the ones before (all but
 // Skipped, which only the first round's run knows).
