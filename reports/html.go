@@ -103,6 +103,12 @@ func WriteHTML(ctx context.Context, opts HTMLOptions, rows []db.TrialRow, load f
 		page.Parallel = &chartRef{Name: "parallel", Alt: metric + " across the factors"}
 	}
 
+	// The search: history, importance and slices over the configurations.
+	var err error
+	if page.History, page.Importance, page.Slices, err = searchCharts(opts.Dir, info, configs); err != nil {
+		return err
+	}
+
 	// The ranking, and which trials get a page.
 	var pages []db.TrialRow
 	cols := rk.Columns()
@@ -239,7 +245,10 @@ type overview struct {
 	Factors  []chartRef
 	Heatmap  *chartRef
 	Parallel *chartRef
-	Columns  []string
+	// The search over configurations (Optuna's plots): the optimisation
+	// history, the parameters' importance and the slice plots.
+	History, Importance, Slices *chartRef
+	Columns                     []string
 	Ranking  []rankRow
 	Shown    string // "5 of 12 configurations"
 }

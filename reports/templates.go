@@ -38,6 +38,10 @@ var overviewTemplate = template.Must(template.New("index").Parse(`<!doctype html
 {{with .Parallel}}<h2>All factors</h2>
 <figure><img src="{{.Name}}.svg" alt="{{.Alt}}"><figcaption>{{.Alt}}: each line is a configuration (mean over seeds), darker is better (<a href="{{.Name}}.png">png</a>, <a href="{{.Name}}.svg">svg</a>)</figcaption></figure>{{end}}
 
+{{if or .History .Importance}}<h2>The search</h2>
+<div class="charts">{{with .History}}<figure><img src="{{.Name}}.svg" alt="{{.Alt}}"><figcaption>{{.Alt}} (<a href="{{.Name}}.png">png</a>, <a href="{{.Name}}.svg">svg</a>)</figcaption></figure>{{end}}{{with .Importance}}<figure><img src="{{.Name}}.svg" alt="{{.Alt}}"><figcaption>{{.Alt}}: the first-order term of a functional ANOVA (<code>report --importance</code>); the rest is interactions and noise (<a href="{{.Name}}.png">png</a>, <a href="{{.Name}}.svg">svg</a>)</figcaption></figure>{{end}}</div>{{end}}
+{{with .Slices}}<figure><img src="{{.Name}}.svg" alt="{{.Alt}}"><figcaption>{{.Alt}} (<a href="{{.Name}}.png">png</a>, <a href="{{.Name}}.svg">svg</a>)</figcaption></figure>{{end}}
+
 <h2>Ranking</h2>
 <p>Ranked by {{.Order}}; showing {{.Shown}}.</p>
 <table><tr><th>rank</th><th>trial</th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr>
