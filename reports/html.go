@@ -249,8 +249,8 @@ type overview struct {
 	// history, the parameters' importance and the slice plots.
 	History, Importance, Slices *chartRef
 	Columns                     []string
-	Ranking  []rankRow
-	Shown    string // "5 of 12 configurations"
+	Ranking                     []rankRow
+	Shown                       string // "5 of 12 configurations"
 }
 
 func statusCounts(rows []db.TrialRow) []statusCount {
