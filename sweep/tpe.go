@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+
+	"github.com/ganexp/ganexp"
 )
 
 // TPE is the Tree-structured Parzen Estimator (Bergstra et al. 2011) as
@@ -25,10 +28,12 @@ import (
 //   - Candidates candidates are drawn from the "below" estimator l, and
 //     the one with the largest log l(x) − log g(x) is suggested.
 //
-// One difference from Optuna 3.1: a continuous component's log density
-// includes −log σ, so that each is a density; 3.1's truncnorm.logpdf
-// standardises x but does not subtract log σ, which favours wide
-// components.
+// Like Optuna 3.1, a continuous component's log density is that of the
+// standardised variable, without the −log σ that would make it a density
+// in x (3.1's truncnorm.logpdf leaves it out). ganexp keeps Optuna's
+// definition so that the two samplers are the same algorithm; with the
+// term, the medians in BENCHMARKS.md moved by about as much as between
+// seeds.
 //
 // Numbers live in the dimension's internal scale: the log of a
 // log-uniform value (or of a log int), the value itself otherwise, and a
@@ -57,13 +62,10 @@ func (t TPE) Suggest(dims []Dim, obs []Observation, r *rand.Rand) []float64 {
 			finished++
 		}
 	}
-	x := make([]float64, len(dims))
 	if finished < t.Startup {
-		for i, d := range dims {
-			x[i] = d.internal(d.At(r.Float64()))
-		}
-		return x
+		return RandomPoint(dims, r)
 	}
+	x := make([]float64, len(dims))
 	order := make([]int, len(obs))
 	for i := range order {
 		order[i] = i
@@ -256,7 +258,7 @@ func (p *parzen) logPDF(x float64) float64 {
 			lp = logGaussMass(a, b) - logGaussMass((p.low-p.mus[c])/p.sigmas[c], (p.high-p.mus[c])/p.sigmas[c])
 		default:
 			z := (x - p.mus[c]) / p.sigmas[c]
-			lp = -0.5*z*z - 0.5*math.Log(2*math.Pi) - math.Log(p.sigmas[c]) -
+			lp = -0.5*z*z - 0.5*math.Log(2*math.Pi) -
 				logGaussMass((p.low-p.mus[c])/p.sigmas[c], (p.high-p.mus[c])/p.sigmas[c])
 		}
 		terms[c] = math.Log(w) + lp
@@ -309,4 +311,45 @@ func truncNormal(r *rand.Rand, mu, sigma, low, high float64) float64 {
 		z = -z
 	}
 	return mu + sigma*z
+}
+
+// NewUniformDim is a real dimension on [low, high], log-uniform when log,
+// for driving TPE through the Go API (bench/tpecompare); it applies to no
+// configuration.
+func NewUniformDim(name string, low, high float64, log bool) Dim {
+	d := Dim{Name: name, Dist: "uniform", Low: low, High: high}
+	if log {
+		d.Dist = "log_uniform"
+	}
+	d.set = setting{name: name, apply: func(*ganexp.Config, any) {}}
+	return d
+}
+
+// NewLevelsDim is a list dimension of n levels named 0…n−1, for the Go
+// API.
+func NewLevelsDim(name string, n int) Dim {
+	d := Dim{Name: name}
+	for i := range n {
+		d.Levels = append(d.Levels, Value{Label: strconv.Itoa(i), Apply: func(*ganexp.Config) {}})
+	}
+	return d
+}
+
+// Point is the values TPE's internal point x stands for: a real
+// dimension's value, a list's level index.
+func Point(dims []Dim, x []float64) []float64 {
+	out := make([]float64, len(dims))
+	for i, d := range dims {
+		out[i] = d.fromInternal(x[i]).num
+	}
+	return out
+}
+
+// RandomPoint is a uniform random point, in TPE's internal scale.
+func RandomPoint(dims []Dim, r *rand.Rand) []float64 {
+	x := make([]float64, len(dims))
+	for i, d := range dims {
+		x[i] = d.internal(d.At(r.Float64()))
+	}
+	return x
 }
