@@ -36,10 +36,13 @@ func TestLabel(t *testing.T) {
 		{"ExplodedAtEnd", ring, hist(row(), row(), row("spread_ratio", 12.0)), ganexp.StatusDiverged},
 		{"DWonAtEnd", ring, hist(row(), row(), row("d_real", 0.995, "d_fake", 0.001, "modes_captured", 0.0)), ganexp.StatusDiverged},
 		{"DAlmostWon", ring, hist(row("modes_captured", 0.0), row("modes_captured", 0.0), row("d_real", 0.98, "d_fake", 0.001, "modes_captured", 0.0)), ganexp.StatusCollapsed},
-		// On images the classes count by mass: ten captured but three
-		// classes' worth of mass (mode_kl = ln(10/3)) is collapsed.
+		// On images the classes count by mass while few are hit: seven
+		// captured and hit but three classes' worth of mass (mode_kl =
+		// ln(10/3)) is collapsed; with nine hit, it is not.
 		{"ImagesCollapsedByMass", Trial{Steps: 300, Modes: 10, Loss: "nonsaturating", Images: true},
-			hist(row(), row("modes_captured", 10.0, "mode_kl", math.Log(10.0/3)), row("modes_captured", 10.0, "mode_kl", math.Log(10.0/3))), ganexp.StatusCollapsed},
+			hist(row(), row("modes_captured", 7.0, "classes_hit", 7.0, "mode_kl", math.Log(10.0/3)), row("modes_captured", 7.0, "classes_hit", 7.0, "mode_kl", math.Log(10.0/3))), ganexp.StatusCollapsed},
+		{"ImagesUnevenButBroad", Trial{Steps: 300, Modes: 10, Loss: "nonsaturating", Images: true},
+			hist(row(), row("modes_captured", 7.0, "classes_hit", 9.0, "mode_kl", math.Log(10.0/3)), row("modes_captured", 7.0, "classes_hit", 9.0, "mode_kl", math.Log(10.0/3))), ganexp.StatusCompleted},
 		{"ImagesBalanced", Trial{Steps: 300, Modes: 10, Loss: "nonsaturating", Images: true},
 			hist(row("modes_captured", 10.0, "mode_kl", 0.1), row("modes_captured", 10.0, "mode_kl", 0.1), row("modes_captured", 9.0, "mode_kl", 0.2)), ganexp.StatusCompleted},
 		{"HingeNeverWins", Trial{Steps: 300, Modes: 8, Loss: "hinge"}, hist(row(), row(), row("d_real", 5.0, "d_fake", -5.0)), ganexp.StatusCompleted},
