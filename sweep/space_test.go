@@ -9,11 +9,17 @@ import (
 	"github.com/ganexp/ganexp"
 )
 
+// testSettings are a real setting (lr), a whole-number one (n_critic)
+// and three levels, for building dimensions by hand.
+func testSettings() (lr, nc setting, levels []Value) {
+	lr, _ = lookupSetting("lr")
+	nc, _ = lookupSetting("n_critic")
+	return lr, nc, []Value{{Label: "a"}, {Label: "b"}, {Label: "c"}}
+}
+
 // TestDimAt: a dimension maps u in [0, 1) by hand-worked inverse CDFs.
 func TestDimAt(t *testing.T) {
-	lr, _ := lookupSetting("lr")
-	nc, _ := lookupSetting("n_critic")
-	levels := []Value{{Label: "a"}, {Label: "b"}, {Label: "c"}}
+	lr, nc, levels := testSettings()
 	tests := []struct {
 		name string
 		dim  Dim

@@ -18,9 +18,7 @@ import (
 // continuous log densities leave out each component's −log σ; so do
 // ganexp's, and TestParzenIsADensity checks the discrete ones only.)
 func TestParzenMatchesOptuna(t *testing.T) {
-	lr, _ := lookupSetting("lr")
-	nc, _ := lookupSetting("n_critic")
-	levels := []Value{{Label: "a"}, {Label: "b"}, {Label: "c"}}
+	lr, nc, levels := testSettings()
 	tests := []struct {
 		name          string
 		dim           Dim
@@ -106,8 +104,7 @@ func TestTruncNormal(t *testing.T) {
 // Optuna 3.1 (and so ganexp) leaves out added back, integrates to 1 over
 // its range (midpoint rule): the mixture itself is a proper one.
 func TestParzenIsADensity(t *testing.T) {
-	lr, _ := lookupSetting("lr")
-	nc, _ := lookupSetting("n_critic")
+	lr, nc, _ := testSettings()
 	p := newParzen(Dim{Dist: "uniform", Low: 0, High: 10, set: lr}, []float64{0.3, 9.9, 5})
 	sum := 0.0
 	const n = 100000
@@ -173,7 +170,7 @@ func branin(x []float64) float64 {
 // search's (same draws for TPE's ten start-up trials). Every run is
 // seeded, so the outcome is fixed; it fails only if the sampler changes.
 func TestTPEBeatsRandomOnBranin(t *testing.T) {
-	lr, _ := lookupSetting("lr")
+	lr, _, _ := testSettings()
 	dims := []Dim{
 		{Name: "x1", Dist: "uniform", Low: -5, High: 10, set: lr},
 		{Name: "x2", Dist: "uniform", Low: 0, High: 15, set: lr},
@@ -220,7 +217,7 @@ func TestTPEBeatsRandomOnBranin(t *testing.T) {
 // (constant liar), so a second suggestion made while the first trains
 // is not the same point.
 func TestTPERunningTrialsAreLies(t *testing.T) {
-	lr, _ := lookupSetting("lr")
+	lr, _, _ := testSettings()
 	dims := []Dim{{Name: "x", Dist: "uniform", Low: 0, High: 1, set: lr}}
 	var obs []Observation
 	for i := range 20 {
