@@ -51,10 +51,13 @@ func NewCmdSweep(a *App, runF func(context.Context, *SweepOptions) error) *cobra
   ganexp sweep grid.yaml --parallel 4 --db runs/grid.db
   ganexp sweep grid.yaml --dry-run --format json`,
 		Short: "Plan, train and record every trial of a sweep file (resumable)",
-		Long: `sweep validates FILE.yaml, expands its grid into trials, and trains the
-trials that have no result yet, --parallel at a time, each in a worker process
-of its own. Rerunning the same command finishes an interrupted sweep: trials
-already completed, collapsed or diverged are skipped.`,
+		Long: `sweep validates FILE.yaml, expands its grid into trials (or draws them with
+search: random, sobol or tpe from its space:), and trains the trials that have
+no result yet, --parallel at a time, each in a worker process of its own.
+Rerunning the same command finishes an interrupted sweep: trials already
+completed, collapsed or diverged are skipped, and a search plans the same
+trials again. A tpe search goes in rounds: each waits for the results of the
+trials before it.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.File = a[0]
