@@ -54,6 +54,8 @@ func historyPlot(m ganexp.MetricInfo, cs []Config) (*plot.Plot, error) {
 	}
 	l.Color, l.Width = color.NRGBA{R: 214, G: 39, B: 40, A: 255}, vg.Points(1.5)
 	p.Add(s, l)
+	p.X.Tick.Marker = intTicks{} // configurations are whole
+	p.X.Min, p.X.Max = 0.7, float64(len(cs))+0.3
 	p.Legend.Add("configuration", s)
 	p.Legend.Add("best so far", l)
 	p.Legend.Top = true
