@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -91,7 +92,7 @@ func importancePlot(metric string, imps []Importance) (*plot.Plot, error) {
 	b.Horizontal, b.Color, b.LineStyle.Width = true, color.NRGBA{R: 31, G: 119, B: 180, A: 255}, 0
 	p.Add(b)
 	p.NominalY(names...)
-	p.X.Min, p.X.Max = 0, math.Max(0.1, slices.MaxFunc(imps, func(a, b Importance) int { return cmpFloat(a.Share, b.Share) }).Share*1.1)
+	p.X.Min, p.X.Max = 0, math.Max(0.1, slices.MaxFunc(imps, func(a, b Importance) int { return cmp.Compare(a.Share, b.Share) }).Share*1.1)
 	return p, nil
 }
 

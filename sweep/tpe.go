@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -48,7 +49,8 @@ var DefaultTPE = TPE{Startup: 10, Candidates: 24}
 
 // Observation is one trial of a search as TPE sees it: its point in the
 // dimensions' internal scale, and its loss (the objective turned so that
-// lower is better; +Inf for a trial still running).
+// lower is better; +Inf for a trial still running; never NaN: a failed
+// trial is left out).
 type Observation struct {
 	X    []float64
 	Loss float64
@@ -70,16 +72,7 @@ func (t TPE) Suggest(dims []Dim, obs []Observation, r *rand.Rand) []float64 {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		la, lb := obs[a].Loss, obs[b].Loss
-		switch {
-		case la < lb:
-			return -1
-		case la > lb:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(obs[a].Loss, obs[b].Loss) })
 	nBelow := min(int(math.Ceil(0.1*float64(finished))), 25)
 	below, above := slices.Clone(order[:nBelow]), slices.Clone(order[nBelow:])
 	// Optuna keeps each side in trial order: the weights ramp by age.
@@ -179,15 +172,7 @@ func newParzen(d Dim, obs []float64) *parzen {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case p.mus[a] < p.mus[b]:
-			return -1
-		case p.mus[a] > p.mus[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(p.mus[a], p.mus[b]) })
 	sorted := make([]float64, 0, len(idx)+2)
 	sorted = append(sorted, p.low)
 	for _, i := range idx {
