@@ -226,6 +226,33 @@ func (d *DB) SQLiteVersion(ctx context.Context) (string, error) {
 // transaction: what SQLite as built into ganexp cannot compute.
 var migrationCode = map[int]func(context.Context, *sql.Tx) error{
 	4: backfillBalancedHQ,
+	7: checkPrunedAllowed,
+}
+
+// checkPrunedAllowed finishes schema v7, which edits the trials table's
+// CHECK constraint in sqlite_master: it moves the schema cookie on (so
+// that every connection, in this process or another, rereads the
+// declaration) and checks that the edit took and the schema still parses.
+func checkPrunedAllowed(ctx context.Context, tx *sql.Tx) error {
+	var cookie int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&cookie); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA schema_version = %d", cookie+1)); err != nil {
+		return err
+	}
+	var decl string
+	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'trials'").Scan(&decl); err != nil {
+		return err
+	}
+	if !strings.Contains(decl, "'pruned'") {
+		return errors.New("the trials table's status check was not widened to 'pruned'")
+	}
+	var ok string
+	if err := tx.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&ok); err != nil || ok != "ok" {
+		return fmt.Errorf("quick_check after widening the status check: %q %v", ok, err)
+	}
+	return nil
 }
 
 // balancedHQBit is balanced_hq's bit in evals.present (schema v4: the

@@ -154,6 +154,20 @@ func (d *DB) Claim(ctx context.Context, key string, o Owner) (bool, error) {
 // rest goes, and so do the step-0 artifacts, which a resumed trial stores
 // again. It returns the step the trial resumes from, or −1 for none.
 func (d *DB) ClaimResuming(ctx context.Context, key string, o Owner, checkpoints []int) (bool, int, error) {
+	return d.claim(ctx, key, o, checkpoints, "'pending', 'failed', 'interrupted'")
+}
+
+// ClaimPromoted claims a pruned trial that a pruner promoted, as
+// ClaimResuming claims one that has no result: it succeeds only while the
+// trial is still pruned, so that of several processes sharing a search
+// one alone promotes it.
+func (d *DB) ClaimPromoted(ctx context.Context, key string, o Owner, checkpoints []int) (bool, int, error) {
+	return d.claim(ctx, key, o, checkpoints, "'pruned'")
+}
+
+// claim marks key running for o if its status is one of statuses (an SQL
+// list of literals).
+func (d *DB) claim(ctx context.Context, key string, o Owner, checkpoints []int, statuses string) (bool, int, error) {
 	wrap := func(err error) error { return fmt.Errorf("claim trial %s: %w", key, err) }
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -165,7 +179,7 @@ func (d *DB) ClaimResuming(ctx context.Context, key string, o Owner, checkpoints
 			started_at = ?, heartbeat_at = ?, owner_pid = ?, owner_host = ?,
 			steps_done = 0, finished_at = NULL, duration_s = NULL, error = NULL,
 			verdict = NULL, verdict_step = NULL, verdict_message = NULL, steps_saved = NULL,`+d.nullFinals()+`
-		WHERE key = ? AND status IN ('pending', 'failed', 'interrupted')`,
+		WHERE key = ? AND status IN (`+statuses+`)`,
 		ts, ts, o.PID, o.Host, key)
 	if err != nil {
 		return false, -1, wrap(err)
@@ -185,12 +199,12 @@ func (d *DB) ClaimResuming(ctx context.Context, key string, o Owner, checkpoints
 			}
 		}
 	}
-	// The trial's history (abandoned attempts) stays; what the earlier
-	// attempt measured after the resumed step goes.
+	// The trial's history (abandoned attempts, a pruner's decisions)
+	// stays; what the earlier attempt measured after the resumed step goes.
 	for _, q := range []string{
 		"DELETE FROM evals WHERE trial_key = ? AND step > ?",
 		"DELETE FROM artifacts WHERE trial_key = ? AND (step > ? OR step = 0)",
-		"DELETE FROM events WHERE trial_key = ? AND kind <> 'abandoned' AND (step IS NULL OR step > ?)",
+		"DELETE FROM events WHERE trial_key = ? AND kind NOT IN ('abandoned', 'pruned', 'promoted') AND (step IS NULL OR step > ?)",
 	} {
 		if _, err := tx.ExecContext(ctx, q, key, from); err != nil {
 			return false, -1, wrap(fmt.Errorf("clear old results: %w", err))
@@ -428,7 +442,7 @@ func (d *DB) Finish(ctx context.Context, key string, f Final) error {
 		verdict = ?, verdict_step = ?, verdict_message = ?, steps_saved = ?, kernel = ? WHERE key = ?`,
 		string(f.Status), f.StepsDone, nullString(f.Error), now(), f.Duration.Seconds(),
 		nullString(f.Verdict), nullIf(f.Verdict == "", f.VerdictStep), nullString(f.VerdictMessage),
-		nullIf(f.Verdict == "", f.StepsSaved), nullString(f.Kernel), key)
+		nullIf(f.Verdict == "" && f.Status != ganexp.StatusPruned, f.StepsSaved), nullString(f.Kernel), key)
 	if err != nil {
 		return fmt.Errorf("finish trial %s as %s: %w", key, f.Status, err)
 	}

@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/dataset"
 )
 
 // Metric is one recorded metric: its identity and meaning (the ID is its
@@ -72,4 +73,25 @@ func Infos() ganexp.MetricSet {
 		out[i] = m.MetricInfo
 	}
 	return out
+}
+
+// Recorded reports whether a trial of c records the named metric at its
+// evaluations (the conditions the evaluator applies, read from the
+// configuration alone: images are judged by the classifier, point data
+// by its known modes), and whether the metric exists at all.
+func Recorded(name string, c ganexp.Config) (exists, recorded bool) {
+	for _, m := range Metrics {
+		if m.Name != name {
+			continue
+		}
+		_, _, _, image := c.Dataset.ImageShape()
+		modes := dataset.ModeCount(c.Dataset) > 0
+		switch {
+		case m.Modes && !modes, m.Centres && image, m.Classes && !image,
+			m.Points && image && !m.Features:
+			return true, false
+		}
+		return true, true
+	}
+	return false, false
 }

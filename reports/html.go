@@ -260,7 +260,7 @@ func statusCounts(rows []db.TrialRow) []statusCount {
 	}
 	var out []statusCount
 	for _, s := range []ganexp.Status{ganexp.StatusCompleted, ganexp.StatusCollapsed, ganexp.StatusDiverged,
-		ganexp.StatusFailed, ganexp.StatusInterrupted, ganexp.StatusRunning, ganexp.StatusPending} {
+		ganexp.StatusPruned, ganexp.StatusFailed, ganexp.StatusInterrupted, ganexp.StatusRunning, ganexp.StatusPending} {
 		if n[s] > 0 || s == ganexp.StatusCompleted || s == ganexp.StatusCollapsed || s == ganexp.StatusDiverged ||
 			s == ganexp.StatusFailed || s == ganexp.StatusInterrupted {
 			out = append(out, statusCount{string(s), n[s]})

@@ -165,10 +165,17 @@ func value(r db.TrialRow, metric string) float64 {
 	return math.NaN()
 }
 
-// RankTrials orders trials best first by the ranking, then by key.
+// RankTrials orders trials best first by the ranking, then by key;
+// pruned trials come after all others, their values being from a rung.
 func RankTrials(rows []db.TrialRow, rk Ranking) []db.TrialRow {
 	out := slices.Clone(rows)
 	slices.SortStableFunc(out, func(a, b db.TrialRow) int {
+		if pa, pb := a.Status == ganexp.StatusPruned, b.Status == ganexp.StatusPruned; pa != pb {
+			if pa {
+				return 1
+			}
+			return -1
+		}
 		for _, m := range rk {
 			if c := better(m, value(a, m.Name), value(b, m.Name)); c != 0 {
 				return c
@@ -253,7 +260,10 @@ func meanSD(rows []db.TrialRow, metric string) (mean, sd float64, n int) {
 	sum, sq := 0.0, 0.0
 	for _, r := range rows {
 		v := value(r, metric)
-		if math.IsNaN(v) {
+		// A pruned trial's last values are from the rung it stopped at,
+		// not comparable with finished runs' (Optuna too ranks and
+		// weighs complete trials only).
+		if math.IsNaN(v) || r.Status == ganexp.StatusPruned {
 			continue
 		}
 		n++

@@ -14,7 +14,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; } .charts figure { margin: 0; flex: 1 1 480px; }
 figcaption { font-size: 0.85em; color: #555; } a { color: #1f5fa8; }
-.status-collapsed, .status-diverged { color: #b3261e; font-weight: 600; } .status-failed { color: #7a2e0e; font-weight: 600; }
+.status-collapsed, .status-diverged { color: #b3261e; font-weight: 600; } .status-failed { color: #7a2e0e; font-weight: 600; } .status-pruned { color: #6b6b6b; }
 .verdict { background: #fdecea; border-left: 4px solid #d62728; padding: 0.5em 0.8em; }
 code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
 </style>`

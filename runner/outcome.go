@@ -9,6 +9,7 @@ import (
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/detect"
+	"github.com/ganexp/ganexp/prune"
 )
 
 // Outcome is how one trial ended.
@@ -20,6 +21,8 @@ type Outcome struct {
 	// status, and StepsSaved the planned steps that stopping spared.
 	Verdict    *detect.Verdict `json:"verdict,omitempty"`
 	StepsSaved int             `json:"steps_saved,omitempty"`
+	// Pruned is the pruner's judgement that stopped a pruned trial.
+	Pruned *prune.Judgement `json:"pruned,omitempty"`
 	// Tracking is the time the trial spent on anything but training.
 	Tracking ganexp.Tracking `json:"tracking"`
 	// StorageErrno is set when the trial stopped because a file it keeps

@@ -147,6 +147,11 @@ func (b *board) startTrial(j Job) {
 	defer b.mu.Unlock()
 	b.trials[j.Trial.Key] = &liveTrial{job: j, printed: time.Now()}
 	b.order = append(b.order, j.Trial.Key)
+	if j.Promoted != nil {
+		// A paused trial going on: work the plan did not count.
+		b.todo++
+		b.steps += int64(j.Trial.Config.Steps)
+	}
 }
 
 // advance records a trial's step. It returns a copy of the trial's
@@ -382,6 +387,10 @@ func (p *LogProgress) Begin(bg Begin) {
 // Start implements Progress.
 func (p *LogProgress) Start(j Job) {
 	p.b.startTrial(j)
+	if j.Promoted != nil {
+		p.printf("promote %s %s: %s", ShortKey(j.Trial.Key), j.Label, j.Promoted)
+		return
+	}
 	p.printf("start %s %s", ShortKey(j.Trial.Key), j.Label)
 }
 
@@ -410,6 +419,9 @@ func (p *LogProgress) maybePrint(t liveTrial, ok bool) {
 func (p *LogProgress) Done(j Job, o Outcome) {
 	summary := p.b.finish(j, o)
 	p.printf("%-11s %s at step %d/%d %s", o.Status, ShortKey(j.Trial.Key), o.StepsDone, j.Trial.Config.Steps, summary)
+	if o.Pruned != nil {
+		p.printf("  pruned at %s", o.Pruned)
+	}
 	if o.Error != "" {
 		first, _, _ := strings.Cut(o.Error, "\n")
 		p.printf("  error: %s", first)

@@ -11,10 +11,12 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ganexp/ganexp"
 	"github.com/ganexp/ganexp/db"
+	"github.com/ganexp/ganexp/prune"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -35,6 +37,9 @@ type Job struct {
 	Label string // e.g. "loss=wgan lr=0.001 seed=2"
 	// Timeout, when positive, fails the trial once it has run this long.
 	Timeout time.Duration
+	// Promoted is set when the job is a paused trial that ASHA promoted:
+	// it goes on from its checkpoint past the rung it paused at.
+	Promoted *prune.Judgement
 }
 
 // ErrTimeout is the cause of a trial's context when its timeout expires.
@@ -59,6 +64,9 @@ type Runner struct {
 	// CheckpointDir is where trials keep their checkpoints (those with
 	// checkpoint_every) and their final generators; empty keeps none.
 	CheckpointDir string
+	// Prune, when set, stops trials that do worse than their peers at a
+	// rung, and (ASHA) promotes paused ones before new trials start.
+	Prune *Pruning
 
 	// onBeat, when set, is told which trials each heartbeat tick marked
 	// alive (tests).
@@ -84,8 +92,12 @@ type Summary struct {
 	Planned int
 	Skipped int // already had a result
 	Busy    int // claimed by another process
-	Ran     map[ganexp.Status][]string
-	Elapsed time.Duration
+	// Ran lists the trials this run trained by how they ended; a trial
+	// pruned and then promoted is listed once, as it ended last.
+	Ran map[ganexp.Status][]string
+	// Promoted lists the paused trials this run promoted (ASHA).
+	Promoted []string
+	Elapsed  time.Duration
 	// Tracking sums the trials' tracking times.
 	Tracking ganexp.Tracking
 }
@@ -135,32 +147,60 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 	beatCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBeat()
 	go r.heartbeats(beatCtx, owner, live)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(parallel)
-	for _, j := range todo {
-		if gctx.Err() != nil {
+	sched := &scheduler{queue: todo, prune: r.Prune, jobs: map[string]Job{}}
+	for _, j := range jobs {
+		sched.jobs[j.Trial.Key] = j
+	}
+	last := map[string]ganexp.Status{} // how each trial run here ended last
+	var order []string
+	for {
+		// A slot's goroutine picks its job when the slot is free, so that
+		// a promotion made possible by the trial that just ended goes
+		// first, as in ASHA's get_job.
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(parallel)
+		var exhausted atomic.Bool
+		for !exhausted.Load() && gctx.Err() == nil {
+			g.Go(func() error {
+				j, ok := sched.next(gctx)
+				if !ok {
+					exhausted.Store(true)
+					return nil
+				}
+				st, tr, err := r.runOne(gctx, j, owner, prog, live)
+				mu.Lock()
+				defer mu.Unlock()
+				sum.Tracking = sum.Tracking.Add(tr)
+				if err != nil {
+					return err
+				}
+				switch {
+				case st == "" && j.Promoted != nil:
+					// Another process promoted it first.
+				case st == "":
+					sum.Busy++
+				default:
+					if _, seen := last[j.Trial.Key]; !seen {
+						order = append(order, j.Trial.Key)
+					}
+					last[j.Trial.Key] = st
+					if j.Promoted != nil {
+						sum.Promoted = append(sum.Promoted, j.Trial.Key)
+					}
+				}
+				return nil
+			})
+		}
+		err = g.Wait()
+		// Trials still running when the queue ran dry may have made a
+		// paused one promotable since: go round again for those.
+		if err != nil || ctx.Err() != nil || !sched.promotable(ctx) {
 			break
 		}
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil
-			}
-			st, tr, err := r.runOne(gctx, j, owner, prog, live)
-			mu.Lock()
-			defer mu.Unlock()
-			sum.Tracking = sum.Tracking.Add(tr)
-			if err != nil {
-				return err
-			}
-			if st == "" {
-				sum.Busy++
-			} else {
-				sum.Ran[st] = append(sum.Ran[st], j.Trial.Key)
-			}
-			return nil
-		})
 	}
-	err = g.Wait()
+	for _, k := range order {
+		sum.Ran[last[k]] = append(sum.Ran[last[k]], k)
+	}
 	sum.Elapsed = time.Since(start)
 	switch {
 	case err != nil:
@@ -171,6 +211,50 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (Summary, error) {
 		return sum, &ganexp.TrialsFailedError{Keys: sum.Ran[ganexp.StatusFailed]}
 	}
 	return sum, nil
+}
+
+// scheduler hands out a sweep's jobs: a paused trial that ASHA can promote
+// first, else the next trial without a result.
+type scheduler struct {
+	mu    sync.Mutex
+	queue []Job
+	prune *Pruning
+	jobs  map[string]Job // every planned trial, for promotions
+}
+
+// next returns the next job, or false when there is none now.
+func (s *scheduler) next(ctx context.Context) (Job, bool) {
+	if ctx.Err() != nil {
+		return Job{}, false
+	}
+	if s.prune != nil {
+		s.mu.Lock()
+		empty := len(s.queue) == 0
+		s.mu.Unlock()
+		s.prune.setTail(empty)
+		if j, pr, ok := s.prune.promotion(ctx, s.jobs); ok {
+			j.Promoted = &pr.Judgement
+			return j, true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		return Job{}, false
+	}
+	j := s.queue[0]
+	s.queue = s.queue[1:]
+	if len(s.queue) == 0 && s.prune != nil {
+		// The last new trial: from here on under-filled rungs let their
+		// best go on (prune.Board's tail).
+		s.prune.setTail(true)
+	}
+	return j, true
+}
+
+// promotable reports whether a paused trial can be promoted now.
+func (s *scheduler) promotable(ctx context.Context) bool {
+	return s.prune != nil && s.prune.canPromote(ctx, s.jobs)
 }
 
 // reclaimOrphans marks as interrupted the trials whose owner is gone, so
@@ -343,8 +427,15 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	wctx := context.WithoutCancel(ctx)
 	t := j.Trial
 	steps, paths := r.checkpoints(t)
-	ok, from, err := r.Store.ClaimResuming(wctx, key, owner, steps)
+	claim := r.Store.ClaimResuming
+	if j.Promoted != nil {
+		claim = r.Prune.Store.ClaimPromoted
+	}
+	ok, from, err := claim(wctx, key, owner, steps)
 	if err != nil || !ok {
+		if j.Promoted != nil {
+			r.Prune.released(key)
+		}
 		return "", ganexp.Tracking{}, err
 	}
 	if r.CheckpointDir != "" {
@@ -369,6 +460,18 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 		var cancel context.CancelFunc
 		tctx, cancel = context.WithTimeoutCause(ctx, j.Timeout, ErrTimeout)
 		defer cancel()
+	}
+	if r.Prune != nil {
+		var stop context.CancelCauseFunc
+		tctx, stop = context.WithCancelCause(tctx)
+		defer stop(nil)
+		sink.prune, sink.steps, sink.stop = r.Prune, t.Config.Steps, func() { stop(errPruned) }
+	}
+	if j.Promoted != nil {
+		// Where it goes on from, and why: the rung's standing now.
+		if err := sink.Event(j.Promoted.Step, "promoted", promotedDetail(*j.Promoted, r.Prune.Rule, max(from, 0))); err != nil {
+			return "", ganexp.Tracking{}, err
+		}
 	}
 	if t.Resume != "" {
 		// The trial's history says where it went on from.
@@ -402,12 +505,25 @@ func (r *Runner) runOne(ctx context.Context, j Job, owner db.Owner, prog Progres
 	if out.StepsDone < sink.step {
 		out.StepsDone = sink.step
 	}
+	if pr := sink.prunedAt(); pr != nil && ctx.Err() == nil {
+		out = prunedOutcome(out, *pr, t.Config.Steps)
+	}
 	final := db.Final{Status: out.Status, StepsDone: out.StepsDone, Error: out.Error, Duration: time.Since(start), Kernel: r.Kernel}
 	if v := out.Verdict; v != nil && out.Status == v.Status {
 		final.Verdict, final.VerdictStep, final.VerdictMessage, final.StepsSaved = v.Detector, v.Step, v.Message, out.StepsSaved
 	}
+	if out.Status == ganexp.StatusPruned {
+		final.StepsSaved = out.StepsSaved
+	}
 	if err := r.Store.Finish(wctx, key, final); err != nil {
 		return "", out.Tracking, err
+	}
+	if r.Prune != nil {
+		rung := -1
+		if out.Pruned != nil {
+			rung = out.Pruned.Rung
+		}
+		r.Prune.ended(key, out.Status, rung)
 	}
 	prog.Done(j, out)
 	if sink.err != nil {
@@ -433,6 +549,12 @@ type storeSink struct {
 	every   time.Duration // the longest a result waits
 	// storeTime is the time spent writing to the store.
 	storeTime time.Duration
+	// prune judges each evaluation (nil: no pruning); steps is the
+	// trial's length, stop ends it, and pruned is the judgement that did.
+	prune  *Pruning
+	steps  int
+	stop   func()
+	pruned *prune.Judgement
 }
 
 func (s *storeSink) Progress(step int) {
@@ -455,7 +577,46 @@ func (s *storeSink) Eval(e ganexp.Eval) error {
 	s.mu.Unlock()
 	s.live.progressed(s.key, e.Step)
 	s.prog.Eval(s.key, e)
+	if s.prune != nil {
+		if err := s.judge(e); err != nil {
+			return err
+		}
+	}
 	return s.flushIfDue()
+}
+
+// judge has the pruner judge an evaluation, records its decisions as
+// events, and stops the trial when it is pruned. Once pruned, the
+// evaluations a trial makes before it stops are not judged.
+func (s *storeSink) judge(e ganexp.Eval) error {
+	s.mu.Lock()
+	done := s.pruned != nil
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	d := s.prune.judge(s.ctx, s.key, e.Step, s.prune.value(e), s.steps)
+	for _, j := range d.Passed {
+		if err := s.Event(j.Step, "promoted", promotedDetail(j, s.prune.Rule, -1)); err != nil {
+			return err
+		}
+	}
+	if d.Pruned == nil {
+		return nil
+	}
+	s.mu.Lock()
+	s.pruned = d.Pruned
+	s.mu.Unlock()
+	err := s.Event(d.Pruned.Step, "pruned", prunedDetail(*d.Pruned, s.prune.Rule, s.steps))
+	s.stop()
+	return err
+}
+
+// prunedAt is the judgement that pruned the trial, or nil.
+func (s *storeSink) prunedAt() *prune.Judgement {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pruned
 }
 
 // A trial's results are written in batches: one transaction per

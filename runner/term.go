@@ -69,6 +69,9 @@ func (p *TermProgress) Eval(key string, e ganexp.Eval) { p.b.eval(key, e) }
 func (p *TermProgress) Done(j Job, o Outcome) {
 	summary := p.b.finish(j, o)
 	line := fmt.Sprintf("%-11s %s %s  %d/%d steps  %s", o.Status, ShortKey(j.Trial.Key), j.Label, o.StepsDone, j.Trial.Config.Steps, summary)
+	if o.Pruned != nil {
+		line += "\n  pruned at " + o.Pruned.String()
+	}
 	if o.Error != "" {
 		first, _, _ := strings.Cut(o.Error, "\n")
 		line += "\n  error: " + first

@@ -29,6 +29,9 @@ type Spec struct {
 	// a drawn search, the grid: axes too.
 	Search Search
 	Space  []Dim
+	// Prune is the sweep's pruner, nil for none. Like Timeout it is not
+	// part of the trials: it decides how far they run, not what.
+	Prune *Prune
 	// Timeout, when positive, fails a trial that runs longer. It is not
 	// part of the trial: it changes what is waited for, not what is
 	// trained.
@@ -72,7 +75,7 @@ func Parse(file string, data []byte) (*Spec, error) {
 		return nil, err
 	}
 	spec := &Spec{File: file, Source: data, Base: Defaults(), Seeds: []int64{1}, Search: Search{Strategy: "grid"}}
-	var spaceNode *yaml.Node
+	var spaceNode, pruneNode *yaml.Node
 	dir := filepath.Dir(file)
 	err = d.fields(root, "the sweep file", topKeys, func(key string, k, v *yaml.Node) error {
 		var err error
@@ -97,6 +100,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 		case "space":
 			spaceNode = k
 			spec.Space, err = d.space(v, dir)
+		case "prune":
+			pruneNode = v // parsed last: its metric defaults to the objective's
 		case "detect":
 			err = d.detect(v, &spec.Base.Detect)
 		case "timeout":
@@ -109,6 +114,14 @@ func Parse(file string, data []byte) (*Spec, error) {
 	}
 	if spec.Name == "" {
 		spec.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	if pruneNode != nil {
+		if spec.Prune, err = d.prune(pruneNode, spec.Search); err != nil {
+			return nil, err
+		}
+		if err := spec.checkRungs(d, spec.Base.Steps); err != nil && !spec.varies("steps") {
+			return nil, err
+		}
 	}
 	if spec.Search.Strategy == "tpe" && len(spec.Seeds) > 1 && spec.Search.Objective.Metric == "" {
 		return nil, d.errf(spec.Search.Node, "add objective: {metric: M, direction: maximize or minimize}: TPE optimises the mean over the seeds of one metric",

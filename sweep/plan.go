@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"github.com/ganexp/ganexp/prune"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -22,6 +23,8 @@ type Plan struct {
 	Strategy string
 	Trials   []Planned
 	Timeout  time.Duration // per trial; 0 for none
+	// Prune is the rule that stops trials early; nil for none.
+	Prune *prune.Rule
 }
 
 // Planned is one trial with the grid point it came from.
@@ -64,7 +67,7 @@ func (s *Spec) Expand() (*Plan, error) {
 		return nil, ganexp.Inputf(s.File, "split the grid into several sweeps",
 			"the grid expands to %s trials, more than ganexp plans at once (%d)", sizeText(n), HardMaxTrials)
 	}
-	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy}
+	p := &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy, Prune: s.pruneRule()}
 	switch s.Search.Strategy {
 	case "tpe": // as far as it goes without results: the start-up draws
 		p, _, err := s.ExpandTPE(func(string) (float64, bool) { return 0, false })
@@ -114,7 +117,9 @@ func (s *Spec) configure(values []Value) (ganexp.Config, []string, error) {
 	if err := checkArchFitsData(s.File, c, point); err != nil {
 		return c, nil, err
 	}
-	if c.CheckpointEvery < 0 {
+	if every, ok := pruneCheckpoints(c, s.Prune); ok && c.CheckpointEvery < 0 {
+		c.CheckpointEvery = every
+	} else if c.CheckpointEvery < 0 {
 		c.CheckpointEvery = autoCheckpoint(c)
 	} else if c.CheckpointEvery%c.EvalEvery != 0 {
 		return c, nil, ganexp.Inputf(s.File, "give a multiple of eval_every: checkpoints are taken at evaluations",

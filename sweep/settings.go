@@ -122,7 +122,7 @@ func settingNames() []string {
 }
 
 var (
-	topKeys   = []string{"name", "dataset", "arch", "train", "seeds", "grid", "search", "space", "detect", "timeout"}
+	topKeys   = []string{"name", "dataset", "arch", "train", "seeds", "grid", "search", "space", "prune", "detect", "timeout"}
 	archKeys  = []string{"kind", "g", "d", "hidden", "activation"}
 	dcganKeys = []string{"kind", "g_channels", "d_channels", "batch_norm"}
 	dataKeys  = map[string][]string{

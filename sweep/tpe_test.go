@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"github.com/ganexp/ganexp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -332,5 +333,89 @@ func TestCheckObjective(t *testing.T) {
 	}
 	if err := s.CheckObjective([]string{"mdd2"}); err != nil {
 		t.Errorf("a valid metric: %v", err)
+	}
+}
+
+// TestCheckPrune: a prune metric ganexp does not know, or that a trial of
+// the sweep never records, is an error at the metric; the metric's own
+// direction is taken where the file gives none.
+func TestCheckPrune(t *testing.T) {
+	// A stand-in registry: fd is recorded on images only, loss_g
+	// everywhere, and more loss_g is worse.
+	look := func(name string, c ganexp.Config) (bool, bool, bool) {
+		_, _, _, image := c.Dataset.ImageShape()
+		switch name {
+		case "fd": // on images, and on the grid (a stand-in's licence)
+			return true, image || c.Dataset.Kind == "grid", false
+		case "loss_g":
+			return true, true, false
+		case "modes_captured":
+			return true, true, true
+		}
+		return false, false, false
+	}
+	valid := []string{"fd", "loss_g", "modes_captured"}
+	for _, c := range []struct{ name, yaml, want string }{
+		{"Unknown", "prune: {strategy: median, metric: loss_h}\n", `g.yaml:1:35: unknown prune metric "loss_h" (did you mean "loss_g"? valid: fd, loss_g, modes_captured)`},
+		{"NotRecorded", "dataset: {kind: ring}\nprune: {strategy: median, metric: fd}\n", `g.yaml:2:35: prune metric fd is never recorded on data set ring (ring) (prune on a metric this data set records, e.g. loss_g, or use another data set)`},
+		{"NotRecordedOnOneLevel", "dataset: {kind: grid}\ngrid:\n  dataset:\n    g: {kind: grid}\n    r: {kind: ring}\nprune: {strategy: median, metric: fd}\n", `g.yaml:6:35: prune metric fd is never recorded on data set r (ring) (prune on a metric this data set records, e.g. loss_g, or use another data set)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse("g.yaml", []byte(c.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CheckPrune(look, valid); err == nil || err.Error() != c.want {
+				t.Errorf("got  %v\nwant %s", err, c.want)
+			}
+		})
+	}
+	for _, c := range []struct {
+		yaml     string
+		maximize bool
+	}{
+		{"prune: {strategy: median, metric: modes_captured}\n", true},
+		{"prune: {strategy: median, metric: modes_captured, direction: minimize}\n", false},
+		{"prune: {strategy: median, metric: loss_g}\n", false},
+		// Without a metric, the pruner judges by the search's objective.
+		{"search: {strategy: tpe, trials: 4, objective: {metric: loss_g, direction: maximize}}\nspace:\n  lr: {uniform: [0.1, 1]}\nprune: {strategy: median}\n", true},
+	} {
+		s, err := Parse("g.yaml", []byte(c.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CheckPrune(look, valid); err != nil {
+			t.Fatal(err)
+		}
+		if s.Prune.Maximize != c.maximize || s.Prune.Metric == "" {
+			t.Errorf("%q: maximize %v, want %v", c.yaml, s.Prune.Maximize, c.maximize)
+		}
+	}
+}
+
+// TestASHACheckpointsAtTheFirstRung: under ASHA a trial that leaves
+// checkpoint_every unset keeps a checkpoint at the first rung's
+// evaluation and its multiples, so that a promoted trial goes on from its
+// rung; one that sets it keeps its own.
+func TestASHACheckpointsAtTheFirstRung(t *testing.T) {
+	for _, c := range []struct {
+		train string
+		want  int
+	}{
+		{"{steps: 1000, eval_every: 50}", 100},
+		{"{steps: 1000, eval_every: 40}", 120}, // the first evaluation at or past step 100
+		{"{steps: 1000, eval_every: 50, checkpoint_every: 500}", 500},
+	} {
+		s, err := Parse("g.yaml", []byte("train: "+c.train+"\nprune: {strategy: asha, metric: loss_g, min_steps: 100}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Expand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Trials[0].Config.CheckpointEvery; got != c.want || p.Prune == nil || p.Prune.MinSteps != 100 {
+			t.Errorf("%s: checkpoint_every %d, want %d (rule %+v)", c.train, got, c.want, p.Prune)
+		}
 	}
 }

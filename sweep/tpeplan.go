@@ -31,7 +31,7 @@ type Results func(key string) (value float64, finished bool)
 // resumes where the last run stopped. complete reports whether all
 // search.trials configurations are planned.
 func (s *Spec) ExpandTPE(results Results) (p *Plan, complete bool, err error) {
-	p = &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy}
+	p = &Plan{Name: s.Name, File: s.File, Source: s.Source, Timeout: s.Timeout, Strategy: s.Search.Strategy, Prune: s.pruneRule()}
 	dims := s.Dims()
 	for _, d := range dims {
 		p.Axes = append(p.Axes, d.Name)

@@ -740,7 +740,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		{"MalformedYAML", "name: x\ngrid:\n  loss: [minimax, hinge\n", nil,
 			"MalformedYAML.yaml:3: malformed YAML: did not find expected ',' or ']' (fix the YAML syntax)"},
 		{"UnknownKey", tinyGrid + "sede: 3\n", nil,
-			`UnknownKey.yaml:9:1: unknown key "sede" in the sweep file (did you mean "seeds"? valid keys: name, dataset, arch, train, seeds, grid, search, space, detect, timeout)`},
+			`UnknownKey.yaml:9:1: unknown key "sede" in the sweep file (did you mean "seeds"? valid keys: name, dataset, arch, train, seeds, grid, search, space, prune, detect, timeout)`},
 		{"SpaceLowAboveHigh", tinyGrid + "search: {strategy: random, trials: 3}\nspace:\n  lr_d: {log_uniform: [1e-2, 1e-4]}\n", nil,
 			`SpaceLowAboveHigh.yaml:11:23: space.lr_d: low 0.01 is not below high 0.0001 (give low < high; for one value, set it under train:)`},
 		{"SearchNoTrials", tinyGrid + "search: {strategy: sobol}\nspace:\n  lr_d: {log_uniform: [1e-4, 1e-2]}\n", nil,

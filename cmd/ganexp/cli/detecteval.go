@@ -93,6 +93,7 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 		judge := spec.Base.Detect
 		judge.Enabled = true
 		spec.Base.Detect = ganexp.Detect{Enabled: false}
+		spec.Prune = nil // and is never pruned
 		if len(o.Seeds) > 0 {
 			spec.Seeds = o.Seeds
 		}
@@ -120,12 +121,18 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 		}
 	}
 	var cases []detect.Case
-	missing := 0
+	missing, pruned := 0, 0
 	for _, p := range parts {
 		for _, t := range p.plan.Trials {
 			d, err := loadTrial(ctx, store, t.Key)
 			if err != nil || !d.Trial.Status.Done() {
 				missing++
+				continue
+			}
+			if d.Trial.Status == ganexp.StatusPruned {
+				// Pruned by a sweep that shares the key: it stopped at a
+				// rung, so it says nothing about how the run settles.
+				pruned++
 				continue
 			}
 			cases = append(cases, detect.Case{
@@ -142,6 +149,9 @@ func detectEvalRun(ctx context.Context, o *DetectEvalOptions) error {
 	}
 	if missing > 0 {
 		return fmt.Errorf("%d corpus runs have no result in %s; run detect-eval without --no-run to train them", missing, store.Path())
+	}
+	if pruned > 0 && format != reports.JSON {
+		fmt.Fprintf(a.Out, "%d corpus runs were pruned by another sweep on this database and are left out: they stopped at a rung, not where the run settles\n\n", pruned)
 	}
 	knownModes := func(c detect.Case) int { return c.Trial.Modes }
 	if err := detect.WriteScore(a.Out, format == reports.JSON, "detect-eval", detect.Evaluate(cases, knownModes), o.Verbose); err != nil {

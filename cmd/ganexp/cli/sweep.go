@@ -95,6 +95,9 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	if err := spec.CheckObjective(evaluate.Infos().Names()); err != nil {
 		return err
 	}
+	if err := spec.CheckPrune(metricLookup, evaluate.Infos().Names()); err != nil {
+		return err
+	}
 	plan, err := spec.Expand()
 	if err != nil {
 		return err
@@ -199,7 +202,7 @@ func addSummary(a, b runner.Summary) runner.Summary {
 
 // objectiveResults reads the search's objective from the store: each
 // finished trial's final value of the objective metric (NaN without one,
-// as for a failed trial). Without an objective metric (one seed) the
+// as for a failed or a pruned trial). Without an objective metric (one seed) the
 // value is the trial's place in the report's default ranking among the
 // finished trials: only the order of the values matters to TPE, and a
 // ranking is a fixed order, so earlier trials keep their order as later
@@ -216,7 +219,9 @@ func objectiveResults(ctx context.Context, store *db.DB, spec *sweep.Spec) (swee
 	out := make(map[string]result, len(rows))
 	var finished []db.TrialRow
 	for _, r := range rows {
-		if r.Status.Done() {
+		// A pruned trial's last value is from an earlier step than the
+		// others'; TPE counts it among the bad ones, as a failed trial.
+		if r.Status.Done() && r.Status != ganexp.StatusPruned {
 			finished = append(finished, r)
 		}
 		out[r.Key] = result{math.NaN(), r.Status.Done()}
@@ -264,6 +269,9 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	}
 	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS,
 		CheckpointDir: CheckpointDir(a.DBPath())}
+	if plan.Prune != nil {
+		r.Prune = &runner.Pruning{Rule: *plan.Prune, Sweep: plan.Name, Store: store}
+	}
 	if r.Exec == nil {
 		var err error
 		if r.Exec, err = workerExec(a, o.Parallel); err != nil {
@@ -275,6 +283,13 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	}
 	fmt.Fprintf(a.Err, "%s, %d at a time, into %s\n", plan, o.Parallel, store.Path())
 	return r.Run(ctx, jobs)
+}
+
+// metricLookup tells sweep.CheckPrune about the registry's metrics.
+func metricLookup(name string, c ganexp.Config) (exists, recorded, higherBetter bool) {
+	exists, recorded = evaluate.Recorded(name, c)
+	info, _ := evaluate.Infos().Lookup(name)
+	return exists, recorded, info.Better == ganexp.HigherIsBetter
 }
 
 // defaultParallel is the number of CPUs.
