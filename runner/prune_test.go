@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ganexp/ganexp"
+	"github.com/ganexp/ganexp/db"
 	"github.com/ganexp/ganexp/detect"
 	"github.com/ganexp/ganexp/prune"
 )
@@ -46,6 +47,22 @@ func pruneJobs(values []float64) ([]Job, map[int64]float64) {
 	return js, loss
 }
 
+// runPruned runs one trial per value, one at a time, under rule (judging
+// loss_g, minimised), and returns the store, the jobs and the summary.
+func runPruned(t *testing.T, values []float64, rule prune.Rule) (*db.DB, []Job, Summary) {
+	t.Helper()
+	js, loss := pruneJobs(values)
+	d := setup(t, js)
+	rule.Metric = "loss_g"
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &lossTrainer{loss: loss}}, Parallel: 1,
+		Prune: &Pruning{Rule: rule, Sweep: "s", Store: d}}
+	sum, err := r.Run(context.Background(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, js, sum
+}
+
 // TestRunnerPrunesWithASHA runs nine trials one at a time under ASHA
 // (η = 3, rungs at steps 10 and 30 of 40, minimising loss_g), with
 // loss_g 5, 3, 8, 1, 9, 2, 7, 4, 6. Worked by hand with Li et al.'s rule
@@ -64,15 +81,7 @@ func pruneJobs(values []float64) ([]Job, map[int64]float64) {
 // So trial 4 completes, the eight others end pruned, and trials 2 and 4
 // were promoted.
 func TestRunnerPrunesWithASHA(t *testing.T) {
-	js, loss := pruneJobs([]float64{5, 3, 8, 1, 9, 2, 7, 4, 6})
-	d := setup(t, js)
-	rule := prune.Rule{Strategy: "asha", Metric: "loss_g", MinSteps: 10, Reduction: 3}
-	r := &Runner{Store: d, Exec: InProcess{Trainer: &lossTrainer{loss: loss}}, Parallel: 1,
-		Prune: &Pruning{Rule: rule, Sweep: "s", Store: d}}
-	sum, err := r.Run(context.Background(), js)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, js, sum := runPruned(t, []float64{5, 3, 8, 1, 9, 2, 7, 4, 6}, prune.Rule{Strategy: "asha", MinSteps: 10, Reduction: 3})
 	key := func(i int) string { return js[i-1].Trial.Key }
 	if got, want := sum.Ran[ganexp.StatusCompleted], []string{key(4)}; !slices.Equal(got, want) {
 		t.Errorf("completed %v, want %v", got, want)
@@ -132,7 +141,9 @@ func TestRunnerPrunesWithASHA(t *testing.T) {
 		t.Errorf("trial 4's events %v, want %v", kinds, want)
 	}
 	// A rerun promotes nothing more and trains nothing.
-	sum, err = r.Run(ctx, js)
+	r := &Runner{Store: d, Exec: InProcess{Trainer: &lossTrainer{}}, Parallel: 1,
+		Prune: &Pruning{Rule: prune.Rule{Strategy: "asha", Metric: "loss_g", MinSteps: 10, Reduction: 3}, Sweep: "s", Store: d}}
+	sum, err := r.Run(ctx, js)
 	if err != nil || len(sum.Promoted) != 0 || sum.Skipped != 9 {
 		t.Errorf("rerun: %+v, %v; want every trial skipped", sum, err)
 	}
@@ -143,15 +154,7 @@ func TestRunnerPrunesWithASHA(t *testing.T) {
 // is worse than their median 4 at step 10; trial 5 (9) worse than the
 // median 3 of {5, 3, 1}. Pruned trials are never promoted.
 func TestRunnerPrunesWithTheMedianRule(t *testing.T) {
-	js, loss := pruneJobs([]float64{5, 3, 8, 1, 9, 2})
-	d := setup(t, js)
-	rule := prune.Rule{Strategy: "median", Metric: "loss_g", MinSteps: 10, Startup: 2}
-	r := &Runner{Store: d, Exec: InProcess{Trainer: &lossTrainer{loss: loss}}, Parallel: 1,
-		Prune: &Pruning{Rule: rule, Sweep: "s", Store: d}}
-	sum, err := r.Run(context.Background(), js)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, js, sum := runPruned(t, []float64{5, 3, 8, 1, 9, 2}, prune.Rule{Strategy: "median", MinSteps: 10, Startup: 2})
 	keys := func(is ...int) []string {
 		var out []string
 		for _, i := range is {
@@ -211,15 +214,7 @@ func TestDetectorsOverrulePruning(t *testing.T) {
 // goes on, so it passes rungs 0 and 1 and completes, and trial 1, worse,
 // stays paused. Without the tail rule neither would finish.
 func TestASHAFinishesTheBestOfAFiniteSweep(t *testing.T) {
-	js, loss := pruneJobs([]float64{2, 1})
-	d := setup(t, js)
-	rule := prune.Rule{Strategy: "asha", Metric: "loss_g", MinSteps: 10, Reduction: 3}
-	r := &Runner{Store: d, Exec: InProcess{Trainer: &lossTrainer{loss: loss}}, Parallel: 1,
-		Prune: &Pruning{Rule: rule, Sweep: "s", Store: d}}
-	sum, err := r.Run(context.Background(), js)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js, sum := runPruned(t, []float64{2, 1}, prune.Rule{Strategy: "asha", MinSteps: 10, Reduction: 3})
 	if got, want := sum.Ran[ganexp.StatusCompleted], []string{js[1].Trial.Key}; !slices.Equal(got, want) {
 		t.Errorf("completed %v, want trial 2 %v", got, want)
 	}
