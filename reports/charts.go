@@ -32,6 +32,8 @@ var (
 	modeColour  = color.NRGBA{A: 255}
 	dColour     = color.NRGBA{R: 214, G: 39, B: 40, A: 255}
 	eventColour = color.NRGBA{R: 214, G: 39, B: 40, A: 200}
+	// A pruner's stop is a ranking, not a failure: dark grey.
+	prunedColour = color.NRGBA{R: 90, G: 90, B: 90, A: 220}
 )
 
 func newPlot(title, x, y string) *plot.Plot {
@@ -361,8 +363,20 @@ func curvesPlot(title, ylabel string, series map[string][]db.Point, names []stri
 		p.Legend.Add(name, l)
 	}
 	lo, hi := p.Y.Min, p.Y.Max
-	for _, e := range events {
-		if e.Kind != string(ganexp.StatusCollapsed) && e.Kind != string(ganexp.StatusDiverged) && e.Kind != "non_finite" {
+	for i, e := range events {
+		colour, label := eventColour, e.Kind
+		switch e.Kind {
+		case string(ganexp.StatusCollapsed), string(ganexp.StatusDiverged), "non_finite":
+		case string(ganexp.StatusPruned):
+			// Where a pruner stopped the trial; a curve that goes on past
+			// it was paused there and promoted later.
+			colour = prunedColour
+			for _, later := range events[i+1:] {
+				if later.Kind == "promoted" && later.Step == e.Step {
+					label = "paused, promoted"
+				}
+			}
+		default:
 			continue
 		}
 		x := float64(e.Step)
@@ -370,14 +384,14 @@ func curvesPlot(title, ylabel string, series map[string][]db.Point, names []stri
 		if err != nil {
 			return nil, err
 		}
-		l.Color = eventColour
+		l.Color = colour
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
-		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: hi}}, Labels: []string{e.Kind + " "}})
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: hi}}, Labels: []string{label + " "}})
 		if err != nil {
 			return nil, err
 		}
-		labels.TextStyle[0].Color = eventColour
+		labels.TextStyle[0].Color = colour
 		labels.TextStyle[0].XAlign = draw.XRight
 		labels.TextStyle[0].YAlign = draw.YTop
 		p.Add(labels)
