@@ -55,9 +55,10 @@ func TestLayout(t *testing.T) {
 		"dataset":  {""},
 		"gan":      {"", "dataset"}, // the bench protocols train on the ring
 		"db":       {"", "metrics"},
-		"sweep":    {"", "dataset"},
+		"sweep":    {"", "dataset", "prune"},
+		"prune":    {},
 		"evaluate": {"", "dataset", "detect", "metrics"},
-		"runner":   {"", "db", "dataset", "evaluate", "detect"},
+		"runner":   {"", "db", "dataset", "evaluate", "detect", "prune"},
 	}
 	for dir, ok := range allowed {
 		for _, p := range ours(dir) {
