@@ -425,6 +425,9 @@ func printSummary(ctx context.Context, a *App, store *db.DB, plan *sweep.Plan, s
 			counts = append(counts, fmt.Sprintf("%s %d", s, n))
 		}
 	}
+	if n := len(sum.Promoted); n > 0 {
+		counts = append(counts, fmt.Sprintf("promoted %d", n))
+	}
 	if len(counts) > 0 {
 		fmt.Fprintf(w, "  this run: %s\n", strings.Join(counts, ", "))
 	}
@@ -438,6 +441,20 @@ func printSummary(ctx context.Context, a *App, store *db.DB, plan *sweep.Plan, s
 	if err != nil {
 		fmt.Fprintf(w, "  (cannot read results: %v)\n", err)
 		return
+	}
+	if plan.Prune != nil {
+		planned, saved, pruned := 0, 0, 0
+		for _, r := range rows {
+			planned += r.StepsTotal
+			if r.Status == ganexp.StatusPruned {
+				saved += r.StepsSaved
+				pruned++
+			}
+		}
+		if planned > 0 {
+			fmt.Fprintf(w, "  %s pruned %d of %d trials, sparing %.0f%% of the planned steps\n",
+				plan.Prune.Strategy, pruned, len(rows), 100*float64(saved)/float64(planned))
+		}
 	}
 	for _, r := range rows {
 		if r.Status == ganexp.StatusFailed {
