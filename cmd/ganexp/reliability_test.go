@@ -349,10 +349,14 @@ detect: {enabled: false}
 // says which), and its metric series and artifacts are exactly those of
 // an uninterrupted run.
 func TestKilledTrialResumesFromItsCheckpoint(t *testing.T) {
+	// Evaluations reach the database in batches of 64, here every 640
+	// steps; the net is wide enough that the worker is still far from its
+	// last step then (a worker that finished before the kill would have
+	// removed its checkpoints, and the rerun would rightly start over).
 	grid := `name: long
 dataset: {kind: ring}
-arch: {hidden: [32]}
-train: {steps: 3000, batch_size: 32, eval_every: 20, eval_samples: 200, checkpoint_every: 200}
+arch: {hidden: [128, 128]}
+train: {steps: 3000, batch_size: 128, eval_every: 10, eval_samples: 200, checkpoint_every: 200}
 seeds: [1]
 detect: {enabled: false}
 `
