@@ -21,6 +21,16 @@ type SweepTrial struct {
 // transaction. Trials already present (from an earlier run of this or
 // another sweep) keep their status and results. It returns the sweep id.
 func (d *DB) RegisterSweep(ctx context.Context, name, path string, source []byte, trials []ganexp.Trial) (int64, error) {
+	return d.RegisterSweepAt(ctx, name, path, source, trials, nil)
+}
+
+// RegisterSweepAt is RegisterSweep for part of a plan (a shard): the
+// trials' places in the whole plan are positions, so that databases of
+// shards merge into the order of the whole; nil positions are 0…n−1.
+func (d *DB) RegisterSweepAt(ctx context.Context, name, path string, source []byte, trials []ganexp.Trial, positions []int) (int64, error) {
+	if positions != nil && len(positions) != len(trials) {
+		return 0, fmt.Errorf("register sweep %s: %d positions for %d trials", name, len(positions), len(trials))
+	}
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("register sweep %s: %w", name, err)
@@ -31,7 +41,11 @@ func (d *DB) RegisterSweep(ctx context.Context, name, path string, source []byte
 		return 0, fmt.Errorf("register sweep %s: %w", name, err)
 	}
 	for i, t := range trials {
-		if err := insertTrial(ctx, tx, id, i, t); err != nil {
+		pos := i
+		if positions != nil {
+			pos = positions[i]
+		}
+		if err := insertTrial(ctx, tx, id, pos, t); err != nil {
 			return 0, fmt.Errorf("register trial %s: %w", t.Key, err)
 		}
 	}

@@ -67,6 +67,11 @@ type Runner struct {
 	// Prune, when set, stops trials that do worse than their peers at a
 	// rung, and (ASHA) promotes paused ones before new trials start.
 	Prune *Pruning
+	// Exclusive says the database belongs to this run alone (a shard's):
+	// a trial an owner on another host left running is this run's
+	// earlier, stopped incarnation (a requeued Slurm task, now on another
+	// node), taken over at once rather than after StaleAfter.
+	Exclusive bool
 
 	// onBeat, when set, is told which trials each heartbeat tick marked
 	// alive (tests).
@@ -276,6 +281,8 @@ func (r *Runner) reclaimOrphans(ctx context.Context, me db.Owner) ([]Recovered, 
 			if !processAlive(t.Owner.PID) {
 				reason = fmt.Sprintf("owner process %d is gone", t.Owner.PID)
 			}
+		case r.Exclusive:
+			reason = fmt.Sprintf("this shard's earlier run on %s stopped without finishing it", t.Owner.Host)
 		case time.Since(t.Heartbeat) > r.staleAfter():
 			reason = fmt.Sprintf("no heartbeat from %s since %s", t.Owner.Host, t.Heartbeat.Format(time.RFC3339))
 		}

@@ -25,6 +25,11 @@ type Plan struct {
 	Timeout  time.Duration // per trial; 0 for none
 	// Prune is the rule that stops trials early; nil for none.
 	Prune *prune.Rule
+	// Positions are the trials' places in the whole plan when this is a
+	// shard of it (Shard); nil for a whole plan, whose places are 0…n−1.
+	Positions []int
+	// ShardOf is {I, N} for shard I of N; N is 0 for a whole plan.
+	ShardOf [2]int
 }
 
 // Planned is one trial with the grid point it came from.
@@ -292,7 +297,15 @@ func sizeText(n int) string {
 // String summarises the plan for logs: "ring8-losses: 60 trials (loss × lr_g × 3 seeds)".
 func (p *Plan) String() string {
 	if p.Strategy != "" && p.Strategy != "grid" {
-		return fmt.Sprintf("%s: %d trials (%s draws of %s × seed)", p.Name, len(p.Trials), p.Strategy, strings.Join(p.Axes, ", "))
+		return fmt.Sprintf("%s: %d trials (%s draws of %s × seed)%s", p.Name, len(p.Trials), p.Strategy, strings.Join(p.Axes, ", "), p.shardText())
 	}
-	return fmt.Sprintf("%s: %d trials (%s)", p.Name, len(p.Trials), strings.Join(append(p.Axes, "seed"), " × "))
+	return fmt.Sprintf("%s: %d trials (%s)%s", p.Name, len(p.Trials), strings.Join(append(p.Axes, "seed"), " × "), p.shardText())
+}
+
+// shardText says which shard a plan is, or nothing for a whole plan.
+func (p *Plan) shardText() string {
+	if p.ShardOf[1] == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", shard %d of %d", p.ShardOf[0], p.ShardOf[1])
 }

@@ -40,6 +40,11 @@ type SweepOptions struct {
 	// Progress shows the sweep; nil picks bars on a terminal and log
 	// lines otherwise.
 	Progress runner.Progress
+	// Shard is "I/N" (train only shard I of N), "auto" (from a Slurm
+	// array task's or a Kubernetes indexed job's environment) or empty.
+	Shard string
+	// DBDir, with a shard, is the folder of the shard's own database.
+	DBDir string
 }
 
 // NewCmdSweep builds `ganexp sweep`. runF replaces sweepRun in tests.
@@ -57,7 +62,19 @@ no result yet, --parallel at a time, each in a worker process of its own.
 Rerunning the same command finishes an interrupted sweep: trials already
 completed, collapsed or diverged are skipped, and a search plans the same
 trials again. A tpe search goes in rounds: each waits for the results of the
-trials before it.`,
+trials before it.
+
+--shard I/N trains only shard I (from 0) of N: the plan's trials split by
+expected cost (a DCGAN trial weighs far more than an MLP one), the same
+split on every host and every rerun. Each shard writes a database of its
+own: --db with %a or {shard} in it (replaced by I), or --db-dir DIR
+(DIR/NAME-I-of-N.db); ganexp merge folds them into one. --shard auto takes
+I and N from a Slurm array task (SLURM_ARRAY_TASK_ID minus
+SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed
+Job (JOB_COMPLETION_INDEX, of GANEXP_SHARD_COUNT, which the job spec sets to
+its completions). A shard's database belongs to its one task: trials an
+earlier run of it left running (a requeued or preempted task) are taken
+over at once and go on from their checkpoints.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			o.File = a[0]
@@ -80,7 +97,83 @@ trials before it.`,
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan without training")
 	cmd.Flags().StringVar(&o.Format, "format", "table", "with --dry-run: the plan as a table or json")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, fmt.Sprintf("run a grid of more than %d trials", sweep.MaxTrials))
+	cmd.Flags().StringVar(&o.Shard, "shard", "", "train only shard I/N of the plan, or auto (Slurm array, Kubernetes indexed job)")
+	cmd.Flags().StringVar(&o.DBDir, "db-dir", "", "with --shard: write the shard's database in this folder")
 	return cmd
+}
+
+// shardEnv names the environment variables --shard auto reads.
+const shardEnv = "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm), or JOB_COMPLETION_INDEX and GANEXP_SHARD_COUNT (Kubernetes)"
+
+// parseShard reads --shard: "I/N", or "auto" from getenv.
+func parseShard(s string, getenv func(string) string) (i, n int, err error) {
+	bad := func(format string, args ...any) error {
+		return ganexp.Inputf("--shard", "give --shard I/N with 0 ≤ I < N, or --shard auto inside a Slurm array or a Kubernetes indexed job", format, args...)
+	}
+	atoi := func(name, v string) (int, error) {
+		x, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return 0, bad("%s is %q, not a whole number", name, v)
+		}
+		return x, nil
+	}
+	if s == "auto" {
+		switch {
+		case getenv("SLURM_ARRAY_TASK_ID") != "":
+			id, err := atoi("SLURM_ARRAY_TASK_ID", getenv("SLURM_ARRAY_TASK_ID"))
+			if err != nil {
+				return 0, 0, err
+			}
+			lo := 0
+			if v := getenv("SLURM_ARRAY_TASK_MIN"); v != "" {
+				if lo, err = atoi("SLURM_ARRAY_TASK_MIN", v); err != nil {
+					return 0, 0, err
+				}
+			}
+			if n, err = atoi("SLURM_ARRAY_TASK_COUNT", getenv("SLURM_ARRAY_TASK_COUNT")); err != nil {
+				return 0, 0, err
+			}
+			i = id - lo
+		case getenv("JOB_COMPLETION_INDEX") != "":
+			if i, err = atoi("JOB_COMPLETION_INDEX", getenv("JOB_COMPLETION_INDEX")); err != nil {
+				return 0, 0, err
+			}
+			if n, err = atoi("GANEXP_SHARD_COUNT", getenv("GANEXP_SHARD_COUNT")); err != nil {
+				return 0, 0, err
+			}
+		default:
+			return 0, 0, bad("--shard auto found none of %s", shardEnv)
+		}
+	} else {
+		a, b, ok := strings.Cut(s, "/")
+		if !ok {
+			return 0, 0, bad("--shard %q is not I/N", s)
+		}
+		if i, err = atoi("I", a); err != nil {
+			return 0, 0, err
+		}
+		if n, err = atoi("N", b); err != nil {
+			return 0, 0, err
+		}
+	}
+	if n < 1 || i < 0 || i >= n {
+		return 0, 0, bad("shard %d of %d is out of range", i, n)
+	}
+	return i, n, nil
+}
+
+// shardDB is the database path of shard i of n of sweep name: --db with
+// %a or {shard} replaced, or a file in --db-dir.
+func shardDB(dbPath, dbDir, name string, i, n int) (string, error) {
+	if dbDir != "" {
+		return filepath.Join(dbDir, fmt.Sprintf("%s-%d-of-%d.db", name, i, n)), nil
+	}
+	if !strings.Contains(dbPath, "%a") && !strings.Contains(dbPath, "{shard}") {
+		return "", ganexp.Inputf("--db", "put %a or {shard} in --db (e.g. --db shards/grid-%a.db), or give --db-dir",
+			"every shard needs a database of its own, and %s names one file for all", dbPath)
+	}
+	idx := strconv.Itoa(i)
+	return strings.ReplaceAll(strings.ReplaceAll(dbPath, "%a", idx), "{shard}", idx), nil
 }
 
 func sweepRun(ctx context.Context, o *SweepOptions) error {
@@ -101,6 +194,32 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 	plan, err := spec.Expand()
 	if err != nil {
 		return err
+	}
+	if o.DBDir != "" && o.Shard == "" {
+		return usagef("--db-dir names the folder of a shard's database: add --shard")
+	}
+	if o.Shard != "" {
+		if spec.Search.Strategy == "tpe" {
+			return ganexp.Inputf(o.File, "use strategy: random or sobol to spread a search over shards, or run the tpe search in one process per database",
+				"--shard does not apply to a tpe search: each round is planned from the results of the ones before, in one database")
+		}
+		i, n, err := parseShard(o.Shard, a.Getenv)
+		if err != nil {
+			return err
+		}
+		if plan, err = plan.Shard(i, n); err != nil {
+			return err
+		}
+		path, err := shardDB(a.DBPath(), o.DBDir, plan.Name, i, n)
+		if err != nil {
+			return err
+		}
+		if o.DBDir != "" {
+			if err := os.MkdirAll(o.DBDir, 0o755); err != nil {
+				return ganexp.Inputf("--db-dir", "give a folder you can write", "cannot create %s: %v", o.DBDir, err)
+			}
+		}
+		a.dbFlag = path
 	}
 	if err := checkFaults(a); err != nil {
 		return err
@@ -254,7 +373,7 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 	for i, p := range plan.Trials {
 		trials[i] = p.Trial
 	}
-	if _, err := store.RegisterSweep(ctx, plan.Name, plan.File, plan.Source, trials); err != nil {
+	if _, err := store.RegisterSweepAt(ctx, plan.Name, plan.File, plan.Source, trials, plan.Positions); err != nil {
 		return runner.Summary{}, err
 	}
 	judges, err := classifiersFor(ctx, a, store, trials)
@@ -268,7 +387,7 @@ func runPlan(ctx context.Context, o *SweepOptions, store *db.DB, plan *sweep.Pla
 		jobs[i] = runner.Job{Trial: t, Label: label(plan, p), Timeout: plan.Timeout}
 	}
 	r := &runner.Runner{Store: store, Exec: o.Exec, Parallel: o.Parallel, Progress: o.Progress, Kernel: gan.BLAS,
-		CheckpointDir: CheckpointDir(a.DBPath())}
+		CheckpointDir: CheckpointDir(a.DBPath()), Exclusive: plan.ShardOf[1] > 0}
 	if plan.Prune != nil {
 		r.Prune = &runner.Pruning{Rule: *plan.Prune, Sweep: plan.Name, Store: store}
 	}
