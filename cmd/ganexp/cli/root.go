@@ -187,6 +187,7 @@ Exit codes:
 		NewCmdSample(a, nil),
 		NewCmdClassifier(a, nil),
 		NewCmdSweeps(a, nil),
+		NewCmdMerge(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
 		NewCmdBench(a),

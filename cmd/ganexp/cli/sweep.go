@@ -214,10 +214,10 @@ func sweepRun(ctx context.Context, o *SweepOptions) error {
 		if err != nil {
 			return err
 		}
-		if o.DBDir != "" {
-			if err := os.MkdirAll(o.DBDir, 0o755); err != nil {
-				return ganexp.Inputf("--db-dir", "give a folder you can write", "cannot create %s: %v", o.DBDir, err)
-			}
+		// A job array's tasks all start at once: the shards' folder is
+		// made by whichever comes first.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return ganexp.Inputf(path, "give a folder you can write", "cannot create %s: %v", filepath.Dir(path), err)
 		}
 		a.dbFlag = path
 	}

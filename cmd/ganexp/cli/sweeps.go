@@ -23,7 +23,7 @@ func NewCmdSweeps(a *App, runF func(context.Context, *SweepsOptions) error) *cob
 		Short: "List the sweeps in the database with their trials per status",
 		Long: `sweeps lists every sweep recorded in the database, oldest first, with its
 sweep file and how many of its trials are pending, running, completed,
-collapsed, diverged, failed or interrupted. A trial that two sweeps share
+collapsed, diverged, pruned, failed or interrupted. A trial that two sweeps share
 counts in both.`,
 		Example: `  ganexp sweeps
   ganexp sweeps --db runs/grid.db --format json`,
