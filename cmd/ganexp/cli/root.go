@@ -188,6 +188,7 @@ Exit codes:
 		NewCmdClassifier(a, nil),
 		NewCmdSweeps(a, nil),
 		NewCmdMerge(a, nil),
+		NewCmdStatus(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
 		NewCmdBench(a),
