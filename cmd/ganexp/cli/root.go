@@ -189,6 +189,7 @@ Exit codes:
 		NewCmdSweeps(a, nil),
 		NewCmdMerge(a, nil),
 		NewCmdStatus(a, nil),
+		NewCmdSlurm(a, nil),
 		NewCmdDetectEval(a, nil),
 		NewCmdVersion(a),
 		NewCmdBench(a),

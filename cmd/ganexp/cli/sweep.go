@@ -72,7 +72,9 @@ own: --db with %a or {shard} in it (replaced by I), or --db-dir DIR
 I and N from a Slurm array task (SLURM_ARRAY_TASK_ID minus
 SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed
 Job (JOB_COMPLETION_INDEX, of GANEXP_SHARD_COUNT, which the job spec sets to
-its completions). A shard's database belongs to its one task: trials an
+its completions). A Slurm task resubmitted on its own (sbatch --array=3) runs
+in an array of one, so give it --shard 3/N; the scripts of ganexp slurm do.
+A shard's database belongs to its one task: trials an
 earlier run of it left running (a requeued or preempted task) are taken
 over at once and go on from their checkpoints.`,
 		Args: args(cobra.ExactArgs(1)),
