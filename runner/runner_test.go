@@ -517,6 +517,35 @@ func TestRunnerReclaimsStaleOwnersElsewhere(t *testing.T) {
 	}
 }
 
+// TestExclusiveRunnerTakesOverAtOnce: a shard's runner (Exclusive) takes
+// over a trial that a process on another host marked running a moment
+// ago (its own earlier run, requeued elsewhere), where a shared database's
+// runner leaves it to that owner.
+func TestExclusiveRunnerTakesOverAtOnce(t *testing.T) {
+	for _, exclusive := range []bool{false, true} {
+		js := jobs(1)
+		d := setup(t, js)
+		ctx := context.Background()
+		if ok, err := d.Claim(ctx, js[0].Trial.Key, db.Owner{PID: 4242, Host: "node7"}); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		r := &Runner{Store: d, Exec: InProcess{Trainer: &fakeTrainer{}}, Parallel: 1, Exclusive: exclusive}
+		sum, err := r.Run(ctx, js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(sum.Ran[ganexp.StatusCompleted]); got != map[bool]int{false: 0, true: 1}[exclusive] || sum.Busy != 1-got {
+			t.Errorf("exclusive %v: ran %v, busy %d", exclusive, sum.Ran, sum.Busy)
+		}
+		if exclusive {
+			events, _ := d.Events(ctx, js[0].Trial.Key)
+			if len(events) != 1 || !strings.Contains(events[0].Detail, "this shard's earlier run on node7") {
+				t.Errorf("events %+v", events)
+			}
+		}
+	}
+}
+
 // TestRunnerBeatsOnlyOnProgress: a heartbeat proves that a trial moves.
 // The trainer takes a step only when the test sends one, so the test
 // knows at every heartbeat whether the trial moved since the last one.
