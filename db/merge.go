@@ -107,32 +107,14 @@ func (d *DB) Merge(ctx context.Context, path string) (MergeStats, error) {
 	return st, nil
 }
 
-// schemaColumns lists a table's columns in schema (main or shard).
-func schemaColumns(ctx context.Context, tx *sql.Tx, schema, table string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT name FROM pragma_table_info(%s, %s)", quoteLiteral(table), quoteLiteral(schema)))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
 // shared are the columns of table that both files have, quoted and
 // joined for SQL, leaving out skip.
 func shared(ctx context.Context, tx *sql.Tx, table string, skip ...string) (string, error) {
-	mine, err := schemaColumns(ctx, tx, "main", table)
+	mine, err := tableColumns(ctx, tx, "main", table)
 	if err != nil {
 		return "", err
 	}
-	theirs, err := schemaColumns(ctx, tx, "shard", table)
+	theirs, err := tableColumns(ctx, tx, "shard", table)
 	if err != nil {
 		return "", err
 	}

@@ -95,24 +95,38 @@ func metricIDs(ctx context.Context, tx *sql.Tx) (map[string]int, error) {
 	return ids, rows.Err()
 }
 
-// columns lists a table's columns.
-func columns(ctx context.Context, q interface {
+// querier runs queries: a *sql.DB or a *sql.Tx.
+type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, table string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+}
+
+// columns is the set of a table's columns in the main database.
+func columns(ctx context.Context, q querier, table string) (map[string]bool, error) {
+	names, err := tableColumns(ctx, q, "main", table)
+	have := make(map[string]bool, len(names))
+	for _, n := range names {
+		have[n] = true
+	}
+	return have, err
+}
+
+// tableColumns lists a table's columns in order, in schema (main, or an
+// attached database such as a shard being merged).
+func tableColumns(ctx context.Context, q querier, schema, table string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name FROM pragma_table_info(?, ?)", table, schema)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	have := map[string]bool{}
+	var out []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		have[n] = true
+		out = append(out, n)
 	}
-	return have, rows.Err()
+	return out, rows.Err()
 }
 
 // rebuildMetricsView recreates the metrics view, a row per trial, step and

@@ -42,23 +42,7 @@ func TestShardsMergeToTheSingleHostResult(t *testing.T) {
 			t.Fatalf("merge: exit %d\n%s", r.code, r.stderr)
 		}
 	}
-	const q = `SELECT t.key || ' ' || t.status || ' ' || t.steps_done || ' ' || quote(t.loss_g) || ' ' || quote(t.mmd2) || ' ' || st.position
-		FROM trials t JOIN sweep_trials st ON st.trial_key = t.key ORDER BY st.position`
-	rowsOf := func(name string) string {
-		d := openDB(t, filepath.Join(dir, name))
-		rows, err := d.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			out = append(out, s)
-		}
-		return strings.Join(out, "\n")
-	}
+	rowsOf := func(name string) string { return mergedRows(t, filepath.Join(dir, name)) }
 	merged, single := rowsOf("merged.db"), rowsOf("single.db")
 	if merged != single || strings.Count(merged, "\n") != 5 {
 		t.Errorf("merged:\n%s\nsingle host:\n%s", merged, single)
