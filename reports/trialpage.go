@@ -266,13 +266,18 @@ func snapshotTiles(snaps []snapshot, real, centres []float64, dim int) ([][]*plo
 	}
 	extend(real)
 	// Generated points far outside the data would shrink it to a dot:
-	// clip the axes to four times the data's extent.
+	// clip the axes to four times the data's extent. Without real points
+	// (a trial stored before ganexp kept them) there is nothing to clip
+	// to, and a NaN bound would hang gonum's tick labelling.
+	clip := !math.IsInf(xlo, 0)
 	cx, cy, wx, wy := (xlo+xhi)/2, (ylo+yhi)/2, math.Max(xhi-xlo, 1e-3), math.Max(yhi-ylo, 1e-3)
 	for _, s := range snaps {
 		extend(s.data)
 	}
-	xlo, xhi = math.Max(xlo, cx-2*wx), math.Min(xhi, cx+2*wx)
-	ylo, yhi = math.Max(ylo, cy-2*wy), math.Min(yhi, cy+2*wy)
+	if clip {
+		xlo, xhi = math.Max(xlo, cx-2*wx), math.Min(xhi, cx+2*wx)
+		ylo, yhi = math.Max(ylo, cy-2*wy), math.Min(yhi, cy+2*wy)
+	}
 	var tiles [][]*plot.Plot
 	var row []*plot.Plot
 	for _, s := range snaps {
