@@ -178,30 +178,38 @@ func (d *DB) mergeTx(ctx context.Context, tx *sql.Tx, st *MergeStats) error {
 	if err != nil {
 		return err
 	}
+	// The trials to take, in a table of this connection, so that each
+	// table is copied by one statement rather than one per trial.
+	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS merge_take (key TEXT PRIMARY KEY)"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM merge_take"); err != nil {
+		return err
+	}
 	for _, key := range take {
-		// What this file measured of the trial goes; its row and its
-		// place in other sweeps' plans stay, updated.
-		for _, q := range []string{
-			"DELETE FROM evals WHERE trial_key = ?", "DELETE FROM events WHERE trial_key = ?",
-			"DELETE FROM artifacts WHERE trial_key = ?",
-		} {
-			if _, err := tx.ExecContext(ctx, q, key); err != nil {
-				return fmt.Errorf("trial %s: %w", key, err)
-			}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO merge_take (key) VALUES (?)", key); err != nil {
+			return err
 		}
-		copies := []string{
-			`INSERT INTO trials (sweep_id, ` + trialCols + `) SELECT (SELECT m.id FROM sweeps m JOIN shard.sweeps s ON s.name = m.name WHERE s.id = t.sweep_id), ` +
-				prefixed("t", trialCols) + ` FROM shard.trials t WHERE t.key = ? ON CONFLICT (key) DO UPDATE SET ` + assignments(trialCols, "key"),
-			`INSERT INTO params (trial_key, name, value, pos) SELECT trial_key, name, value, pos FROM shard.params WHERE trial_key = ?
-				ON CONFLICT (trial_key, name) DO UPDATE SET value = excluded.value`,
-			`INSERT INTO evals (` + evalCols + `) SELECT ` + evalCols + ` FROM shard.evals WHERE trial_key = ?`,
-			`INSERT INTO events (trial_key, step, kind, detail, created_at) SELECT trial_key, step, kind, detail, created_at FROM shard.events WHERE trial_key = ? ORDER BY id`,
-			`INSERT INTO artifacts (` + artifactCols + `) SELECT ` + artifactCols + ` FROM shard.artifacts WHERE trial_key = ?`,
-		}
-		for _, q := range copies {
-			if _, err := tx.ExecContext(ctx, q, key); err != nil {
-				return fmt.Errorf("copy trial %s: %w", key, err)
-			}
+	}
+	// What this file measured of those trials goes; their rows and their
+	// places in other sweeps' plans stay, updated.
+	const taken = "(SELECT key FROM merge_take)"
+	steps := []struct{ what, q string }{
+		{"clear evaluations", "DELETE FROM evals WHERE trial_key IN " + taken},
+		{"clear events", "DELETE FROM events WHERE trial_key IN " + taken},
+		{"clear artifacts", "DELETE FROM artifacts WHERE trial_key IN " + taken},
+		{"copy trials", `INSERT INTO trials (sweep_id, ` + trialCols + `) SELECT (SELECT m.id FROM sweeps m JOIN shard.sweeps s ON s.name = m.name WHERE s.id = t.sweep_id), ` +
+			prefixed("t", trialCols) + ` FROM shard.trials t WHERE t.key IN ` + taken + ` ON CONFLICT (key) DO UPDATE SET ` + assignments(trialCols, "key")},
+		{"copy params", `INSERT INTO params (trial_key, name, value, pos) SELECT trial_key, name, value, pos FROM shard.params WHERE trial_key IN ` + taken + `
+			ON CONFLICT (trial_key, name) DO UPDATE SET value = excluded.value`},
+		{"copy evaluations", `INSERT INTO evals (` + evalCols + `) SELECT ` + evalCols + ` FROM shard.evals WHERE trial_key IN ` + taken},
+		{"copy events", `INSERT INTO events (trial_key, step, kind, detail, created_at) SELECT trial_key, step, kind, detail, created_at FROM shard.events WHERE trial_key IN ` + taken + ` ORDER BY id`},
+		{"copy artifacts", `INSERT INTO artifacts (` + artifactCols + `) SELECT ` + artifactCols + ` FROM shard.artifacts WHERE trial_key IN ` + taken},
+		{"clear the list", "DELETE FROM merge_take"},
+	}
+	for _, st := range steps {
+		if _, err := tx.ExecContext(ctx, st.q); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
 		}
 	}
 	// Every sweep's plan, whichever copy of a trial stayed: the shard's
