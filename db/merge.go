@@ -47,6 +47,9 @@ func firstLine(s string) string {
 	return first
 }
 
+// mergeCacheKiB is the page cache of the connection that merges: 256 MiB.
+const mergeCacheKiB = 256 << 10
+
 // MergeStats is what merging one shard did, by trial.
 type MergeStats struct {
 	Added   int // new to the database
@@ -85,6 +88,12 @@ func (d *DB) Merge(ctx context.Context, path string) (MergeStats, error) {
 		return st, wrap(err)
 	}
 	defer conn.Close()
+	// A merged file of many shards is large, and each shard's trials land
+	// all over its B-trees (keys are hashes): SQLite's default 2 MB page
+	// cache would make every shard a stream of random reads.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -mergeCacheKiB)); err != nil {
+		return st, wrap(err)
+	}
 	uri := "file:" + filepath.ToSlash(abs) + "?mode=ro"
 	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS shard", uri); err != nil {
 		return st, wrap(fmt.Errorf("attach: %w", err))

@@ -639,8 +639,10 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 	}
 	d := setup(t, js)
 	// Every result is written at once, so the refusal comes at the
-	// trial's first write.
-	r := &Runner{Store: diskFullStore{d, js[0].Trial.Key}, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}}, Parallel: 2, FlushEvery: time.Nanosecond}
+	// trial's first write. Both trials are started before either takes
+	// a step (together), so the refusal finds two running, however
+	// slowly the machine starts the second.
+	r := &Runner{Store: diskFullStore{d, js[0].Trial.Key}, Exec: InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond, together: 2}}, Parallel: 2, FlushEvery: time.Nanosecond}
 	_, err := r.Run(context.Background(), js)
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("got %v, want the store's error", err)
@@ -657,6 +659,7 @@ func TestRunnerStopsWhenTheStoreRefusesWrites(t *testing.T) {
 	}
 	// Once the disk has room, a rerun finishes the sweep.
 	r.Store = d
+	r.Exec = InProcess{Trainer: &fakeTrainer{stepTime: time.Millisecond}} // the last trial runs alone
 	if _, err := r.Run(ctx, js); err != nil {
 		t.Fatal(err)
 	}
