@@ -345,12 +345,12 @@ func TestSweepIsolatesPanicsInMetricsAndDetectors(t *testing.T) {
 
 func TestSweepInterruptAndResume(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 4000", 1))
+	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 400", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
 	out := newProgressLines()
-	cmd := startSweep(t, dir, out)
-	// Once both running trials have been evaluated, they have 199 more
-	// evaluations to go: the interrupt lands mid-trial on any machine.
+	// Both running trials stall at step 40 until they are interrupted,
+	// so the interrupt lands mid-trial however fast the machine is.
+	cmd := startSweep(t, dir, out, "GANEXP_FAULT=stall:step=40")
 	out.waitEvaluated(t, 2)
 	if pids := workers(); len(pids) != 2 {
 		t.Errorf("%d worker processes while 2 trials run, want 2: %v", len(pids), pids)
@@ -365,7 +365,7 @@ func TestSweepInterruptAndResume(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 	d := openDB(t, dbPath)
-	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'interrupted' AND steps_done > 0 AND steps_done < 4000 AND mmd2 IS NOT NULL"); got != 2 {
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'interrupted' AND steps_done > 0 AND steps_done < 400 AND mmd2 IS NOT NULL"); got != 2 {
 		t.Errorf("%d interrupted trials with the metrics they reached, want 2", got)
 	}
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'pending'"); got != 2 {
@@ -378,23 +378,23 @@ func TestSweepInterruptAndResume(t *testing.T) {
 	if again.code != 0 || !strings.Contains(again.stdout, "ran 4 in") {
 		t.Errorf("resume:\n%s\n%s", again.stdout, again.stderr)
 	}
-	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 4000 AND attempts <= 2"); got != 4 {
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 400 AND attempts <= 2"); got != 4 {
 		t.Errorf("%d completed trials after resume, want 4", got)
 	}
 	// The resumed trials start over: no metric rows from the interrupted attempt remain.
-	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'mmd2'"); got != 4*200 {
-		t.Errorf("%d mmd2 rows, want one per evaluation: 800", got)
+	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'mmd2'"); got != 4*20 {
+		t.Errorf("%d mmd2 rows, want one per evaluation: 80", got)
 	}
 }
 
 func TestSweepResumesAfterKill9(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 1500", 1))
+	writeFile(t, dir, "grid.yaml", strings.Replace(tinyGrid, "steps: 60", "steps: 400", 1))
 	dbPath := filepath.Join(dir, "ganexp.db")
 	out := newProgressLines()
-	cmd := startSweep(t, dir, out)
-	out.waitEvaluated(t, 2) // both running, 74 evaluations to go
-	cmd.Process.Kill()      // SIGKILL: no chance to record anything
+	cmd := startSweep(t, dir, out, "GANEXP_FAULT=stall:step=40") // both stay running until killed
+	out.waitEvaluated(t, 2)
+	cmd.Process.Kill() // SIGKILL: no chance to record anything
 	cmd.Wait()
 	d := openDB(t, dbPath)
 	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'running'"); got != 2 {
@@ -420,14 +420,14 @@ func TestSweepResumesAfterKill9(t *testing.T) {
 	if got := strings.Count(again.stderr, "is gone; it runs again"); got != 2 || !strings.Contains(again.stderr, fmt.Sprintf("owner process %d is gone", cmd.Process.Pid)) {
 		t.Errorf("%d recovered lines in the rerun, want 2 naming process %d:\n%s", got, cmd.Process.Pid, again.stderr)
 	}
-	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 1500"); got != 4 {
+	if got := count(t, d, "SELECT count(*) FROM trials WHERE status = 'completed' AND steps_done = 400"); got != 4 {
 		t.Errorf("%d completed trials, want 4", got)
 	}
 	if got := count(t, d, "SELECT count(*) FROM events WHERE kind = 'abandoned'"); got != 2 {
 		t.Errorf("%d abandoned events, want 2", got)
 	}
-	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'loss_d'"); got != 4*75 {
-		t.Errorf("%d loss_d rows, want 300: one per evaluation, none left from the killed attempt", got)
+	if got := count(t, d, "SELECT count(*) FROM metrics WHERE name = 'loss_d'"); got != 4*20 {
+		t.Errorf("%d loss_d rows, want 80: one per evaluation, none left from the killed attempt", got)
 	}
 }
 
@@ -531,10 +531,11 @@ func (w *progressLines) waitEvaluated(t *testing.T, n int) {
 }
 
 // startSweep starts `ganexp sweep grid.yaml --parallel 2` in dir.
-func startSweep(t *testing.T, dir string, out io.Writer) *exec.Cmd {
+func startSweep(t *testing.T, dir string, out io.Writer, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary, "sweep", "grid.yaml", "--parallel", "2")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

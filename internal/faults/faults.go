@@ -28,6 +28,10 @@ const (
 	// Hang blocks the trainer for good, deaf to cancellation, like an op
 	// that never returns.
 	Hang = "hang"
+	// Stall blocks the trainer until its trial is cancelled (an interrupt,
+	// a kill, a timeout): a trial still running whenever the test acts on
+	// it, however fast the machine is.
+	Stall = "stall"
 	// MetricPanic panics as the first evaluation at or after the step is
 	// about to be measured, where a bug in a metric would.
 	MetricPanic = "metric-panic"
@@ -37,7 +41,7 @@ const (
 )
 
 // Kinds lists the fault kinds.
-var Kinds = []string{VMPanic, Panic, Error, Hang, MetricPanic, DetectorPanic}
+var Kinds = []string{VMPanic, Panic, Error, Hang, Stall, MetricPanic, DetectorPanic}
 
 // Fault makes one trial fail on purpose at a step.
 type Fault struct {
@@ -144,7 +148,7 @@ func (w Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler,
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	o := &observer{Observer: obs, f: f, cancel: cancel, vmPanic: w.VMPanicAt}
+	o := &observer{Observer: obs, f: f, ctx: ctx, cancel: cancel, vmPanic: w.VMPanicAt}
 	steps, err := w.Inner.Train(ctx, t, data, o)
 	if cause := context.Cause(ctx); errors.Is(cause, errInjected) {
 		// The trainer stopped because the fault cancelled it: report the
@@ -172,6 +176,7 @@ var errInjected = errors.New("injected fault: error")
 type observer struct {
 	ganexp.Observer
 	f       *Fault
+	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	vmPanic func(string)
 	fired   bool
@@ -190,6 +195,9 @@ func (o *observer) Progress(step int) {
 		case Hang:
 			o.fired = true
 			select {} // like an op that never returns: deaf to ctx
+		case Stall:
+			o.fired = true
+			<-o.ctx.Done() // the trainer then stops before its next step
 		case VMPanic:
 			o.fired = true
 			msg := fmt.Sprintf("injected fault: panic inside a gorgonia op at step %d", step)

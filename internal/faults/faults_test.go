@@ -2,8 +2,10 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ganexp/ganexp"
 )
@@ -19,7 +21,7 @@ func TestParse(t *testing.T) {
 		{"vm-panic", "vm-panic:step=1", true, true},
 		{"error:step=5:seed=2", "error:step=5:seed=2", true, false},
 		{"panic:key=abd", "panic:step=1:key=abd", false, true},
-		{"explode", `GANEXP_FAULT: unknown fault kind "explode" (use vm-panic, panic, error, hang, metric-panic, detector-panic)`, false, false},
+		{"explode", `GANEXP_FAULT: unknown fault kind "explode" (use vm-panic, panic, error, hang, stall, metric-panic, detector-panic)`, false, false},
 		{"error:step=x", `GANEXP_FAULT: bad step "x" (use an integer)`, false, false},
 		{"error:when=3", `GANEXP_FAULT: unknown part "when" (use step, seed or key)`, false, false},
 	}
@@ -117,5 +119,33 @@ func TestTrainerFaults(t *testing.T) {
 					steps, err, panicked, seen, tt.steps, tt.err, tt.panicked, tt.evalsSeen)
 			}
 		})
+	}
+}
+
+// A stall holds the trial at its step until the trial is cancelled, and
+// then the trainer stops as it does at any cancellation.
+func TestStallWaitsForCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	obs := &evals{}
+	w := Trainer{Inner: countTrainer{100}, Pick: func(ganexp.Trial) *Fault { return &Fault{Stall, 30} }}
+	type result struct {
+		steps int
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		steps, err := w.Train(ctx, ganexp.Trial{}, nil, obs)
+		done <- result{steps, err}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("the stalled trial returned before it was cancelled: %+v", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	cancel()
+	r := <-done
+	// Stalled in Progress(30): the trainer's check before step 31 stops it.
+	if r.steps != 30 || !errors.Is(r.err, context.Canceled) || fmt.Sprint(obs.steps) != "[20]" {
+		t.Errorf("steps %d, err %v, evaluations %v; want 30, context canceled, [20]", r.steps, r.err, obs.steps)
 	}
 }
