@@ -350,9 +350,10 @@ detect: {enabled: false}
 // an uninterrupted run.
 func TestKilledTrialResumesFromItsCheckpoint(t *testing.T) {
 	// Evaluations reach the database in batches of 64, here every 640
-	// steps; the net is wide enough that the worker is still far from its
-	// last step then (a worker that finished before the kill would have
-	// removed its checkpoints, and the rerun would rightly start over).
+	// steps. The trial stalls at step 700 until it is killed, so the
+	// worker is mid-trial at the kill on any machine (a worker that
+	// finished before the kill would have removed its checkpoints, and the
+	// rerun would rightly start over); the stall changes no number.
 	grid := `name: long
 dataset: {kind: ring}
 arch: {hidden: [128, 128]}
@@ -363,7 +364,7 @@ detect: {enabled: false}
 	dir := t.TempDir()
 	writeFile(t, dir, "grid.yaml", grid)
 	dbPath := filepath.Join(dir, "ganexp.db")
-	cmd := startSweep(t, dir, io.Discard)
+	cmd := startSweep(t, dir, io.Discard, "GANEXP_FAULT=stall:step=700")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	// Kill once the evaluations through step 500 are in the database:
@@ -384,7 +385,7 @@ detect: {enabled: false}
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("the sweep ended before it was killed (%v): make the trial longer", err)
+			t.Fatalf("the sweep ended before it was killed (%v)", err)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {

@@ -212,6 +212,23 @@ func (o *observer) Progress(step int) {
 	o.Observer.Progress(step)
 }
 
+// SaveState passes the checkpoint's observer state through, so that a
+// trial checkpointed under a fault resumes without it as it would have.
+func (o *observer) SaveState() ([]byte, error) {
+	if ss, ok := o.Observer.(ganexp.StateSaver); ok {
+		return ss.SaveState()
+	}
+	return nil, nil
+}
+
+// RestoreState passes the checkpoint's observer state through.
+func (o *observer) RestoreState(data []byte) error {
+	if ss, ok := o.Observer.(ganexp.StateSaver); ok {
+		return ss.RestoreState(data)
+	}
+	return nil
+}
+
 // Eval fires the evaluation faults at the first evaluation from the
 // fault's step on: before it is measured, or after it is judged.
 func (o *observer) Eval(s ganexp.Snapshot) (bool, error) {

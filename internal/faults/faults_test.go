@@ -149,3 +149,41 @@ func TestStallWaitsForCancellation(t *testing.T) {
 		t.Errorf("steps %d, err %v, evaluations %v; want 30, context canceled, [20]", r.steps, r.err, obs.steps)
 	}
 }
+
+// stateful is an observer with checkpoint state.
+type stateful struct {
+	evals
+	restored string
+}
+
+func (s *stateful) SaveState() ([]byte, error)  { return []byte("history"), nil }
+func (s *stateful) RestoreState(b []byte) error { s.restored = string(b); return nil }
+
+// saver checkpoints and restores its observer as the real trainer does.
+type saver struct{ saved []byte }
+
+func (c *saver) Train(ctx context.Context, t ganexp.Trial, _ ganexp.Sampler, obs ganexp.Observer) (int, error) {
+	ss, ok := obs.(ganexp.StateSaver)
+	if !ok {
+		return 0, errors.New("the observer has no state to checkpoint")
+	}
+	var err error
+	if c.saved, err = ss.SaveState(); err != nil {
+		return 0, err
+	}
+	return 0, ss.RestoreState(c.saved)
+}
+
+// A trial under a fault checkpoints its observer's state as it would
+// without one: the kill tests resume such trials without the fault.
+func TestFaultKeepsObserverState(t *testing.T) {
+	inner := &saver{}
+	obs := &stateful{}
+	w := Trainer{Inner: inner, Pick: func(ganexp.Trial) *Fault { return &Fault{Stall, 30} }}
+	if _, err := w.Train(context.Background(), ganexp.Trial{}, nil, obs); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(inner.saved)+"/"+obs.restored, "history/history"; got != want {
+		t.Errorf("saved/restored %q, want %q", got, want)
+	}
+}
