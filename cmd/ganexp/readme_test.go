@@ -65,22 +65,7 @@ func TestReadmeQuickstart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := string(readme)
-	for name, want := range sections {
-		re := regexp.MustCompile(`(?s)(<!-- begin ` + name + ` -->\n)(.*?)(<!-- end ` + name + ` -->)`)
-		m := re.FindStringSubmatch(got)
-		if m == nil {
-			t.Errorf("README has no <!-- begin %s --> … <!-- end %s --> section", name, name)
-			continue
-		}
-		if *update {
-			got = re.ReplaceAllLiteralString(got, m[1]+want+m[3])
-			continue
-		}
-		if m[2] != want {
-			t.Errorf("README section %s says:\n%s\nthe quickstart gives:\n%s(go test ./cmd/ganexp -run TestReadmeQuickstart -update rewrites it)", name, m[2], want)
-		}
-	}
+	got := readmeSections(t, string(readme), sections, "TestReadmeQuickstart")
 	if *update {
 		if err := os.WriteFile(readmePath, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -93,6 +78,30 @@ func TestReadmeQuickstart(t *testing.T) {
 	if old, err := os.ReadFile(picturePath); err != nil || !bytes.Equal(old, picture) {
 		t.Errorf("%s differs from what report --best --by loss --plot draws now (%v); rerun with -update and look at it", picturePath, err)
 	}
+}
+
+// readmeSections checks that each <!-- begin NAME --> … <!-- end NAME -->
+// section of readme says what sections[NAME] does, or with -update
+// returns readme with them rewritten. test names the test that rewrites
+// them.
+func readmeSections(t *testing.T, readme string, sections map[string]string, test string) string {
+	t.Helper()
+	for name, want := range sections {
+		re := regexp.MustCompile(`(?s)(<!-- begin ` + name + ` -->\n)(.*?)(<!-- end ` + name + ` -->)`)
+		m := re.FindStringSubmatch(readme)
+		if m == nil {
+			t.Errorf("README has no <!-- begin %s --> … <!-- end %s --> section", name, name)
+			continue
+		}
+		if *update {
+			readme = re.ReplaceAllLiteralString(readme, m[1]+want+m[3])
+			continue
+		}
+		if m[2] != want {
+			t.Errorf("README section %s says:\n%s\nthe code gives:\n%s(go test ./cmd/ganexp -run %s -update rewrites it)", name, m[2], want, test)
+		}
+	}
+	return readme
 }
 
 // quickstartTable renders the modes captured by every trial, a cell per

@@ -99,6 +99,11 @@ func (j slurmJob) arrayScript() string {
 	for _, e := range j.o.Extra {
 		fmt.Fprintln(&b, e)
 	}
+	// --parallel is --cpus-per-task, one thread a trial. Without CPU
+	// binding (TaskPlugin=task/none) Go would see every core of the node
+	// and give each worker a share of them all, oversubscribing a node
+	// that runs several tasks.
+	fmt.Fprintln(&b, "export GOMAXPROCS=1")
 	// The shard count is written here rather than read from the task's
 	// SLURM_ARRAY_TASK_COUNT (as --shard auto does): a task resubmitted
 	// on its own (sbatch --array=I) runs in an array of one.
@@ -209,7 +214,13 @@ func sbatch(ctx context.Context, command string, args ...string) (string, error)
 		if msg == "" {
 			msg = err.Error()
 		}
-		return "", fmt.Errorf("sbatch %s: %s", strings.Join(args, " "), firstLineOf(msg))
+		msg = firstLineOf(msg)
+		if strings.Contains(msg, "Invalid job array specification") {
+			// The usual cause: more tasks than the cluster's MaxArraySize
+			// (1001 by default, so at most 1,000 tasks numbered from 0).
+			msg += " (more tasks than the cluster allows? `scontrol show config | grep MaxArraySize`; use fewer --tasks)"
+		}
+		return "", fmt.Errorf("sbatch %s: %s", strings.Join(args, " "), msg)
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(out.String()), ";") // "id;cluster" on a federation
 	if id == "" {

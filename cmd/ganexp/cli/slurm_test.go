@@ -39,7 +39,7 @@ func TestSlurmWritesAndSubmits(t *testing.T) {
 	array, _ := os.ReadFile(filepath.Join(job, "array.sbatch"))
 	// 3 trials: the array is cut to 3 tasks.
 	for _, want := range []string{"#SBATCH --array=0-2\n", "#SBATCH --cpus-per-task=4\n", "#SBATCH --requeue\n", "#SBATCH --partition=cpu\n",
-		"#SBATCH --time=2:00:00\n", "#SBATCH --mem=8G\n", "#SBATCH --qos=long\n", "#SBATCH --output=" + job + "/logs/%A_%a.out\n",
+		"#SBATCH --time=2:00:00\n", "#SBATCH --mem=8G\n", "export GOMAXPROCS=1\n", "#SBATCH --qos=long\n", "#SBATCH --output=" + job + "/logs/%A_%a.out\n",
 		"exec /nonexistent/ganexp sweep " + file + ` --shard "$SLURM_ARRAY_TASK_ID/3" --db ` + job + "/shards/g-%a.db --parallel 4 --yes\n"} {
 		if !strings.Contains(string(array), want) {
 			t.Errorf("array script lacks %q:\n%s", want, array)
@@ -101,5 +101,22 @@ func TestSlurmBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || ExitCode(err) != ExitUsage {
 			t.Errorf("got %v (exit %d), want exit 2 with %q", err, ExitCode(err), c.want)
 		}
+	}
+}
+
+// When Slurm refuses the array (here a stand-in that answers as Slurm
+// does to --array=0-1999 under the default MaxArraySize of 1001, seen on
+// this machine's Slurm 22.05), the error says what to check.
+func TestSlurmNamesMaxArraySize(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.yaml")
+	os.WriteFile(file, []byte("name: g\ngrid:\n  loss: [nonsaturating, hinge, wgan]\n"), 0o644)
+	sb := filepath.Join(dir, "sbatch")
+	os.WriteFile(sb, []byte("#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid job array specification' >&2\nexit 1\n"), 0o755)
+	a, _, _ := newApp(nil)
+	a.dbFlag = filepath.Join(dir, "g.db")
+	err := slurmRun(context.Background(), &SlurmOptions{App: a, File: file, Tasks: 3, CPUsPerTask: 1, Sbatch: sb})
+	if err == nil || !strings.Contains(err.Error(), "Invalid job array specification (more tasks than the cluster allows? `scontrol show config | grep MaxArraySize`") {
+		t.Errorf("got %v", err)
 	}
 }
