@@ -1,6 +1,8 @@
 package main_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,11 +53,12 @@ func waitJobs(t *testing.T, limit time.Duration, jobs ...string) {
 
 var submitted = regexp.MustCompile(`submitted job array (\d+) \((\d+) tasks, (\d+) trials\) and merge job (\d+)`)
 
-// submitSlurm runs `ganexp slurm` in dir and returns the array's and the
+// submitSlurm runs `ganexp slurm` in dir with env added to its (and so
+// the jobs') environment and returns the array's and the
 // merge job's ids.
-func submitSlurm(t *testing.T, dir string, args ...string) (array, merge string) {
+func submitSlurm(t *testing.T, dir string, env []string, args ...string) (array, merge string) {
 	t.Helper()
-	r := run(t, dir, nil, append([]string{"slurm"}, args...)...)
+	r := run(t, dir, env, append([]string{"slurm"}, args...)...)
 	m := submitted.FindStringSubmatch(r.stdout)
 	if r.code != 0 || m == nil {
 		t.Fatalf("ganexp slurm: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -99,7 +102,7 @@ func TestSlurmArrayMergesToTheSingleHostResult(t *testing.T) {
 	slurmOn(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "g.yaml", shardGrid)
-	array, merge := submitSlurm(t, dir, "g.yaml", "--tasks", "3", "--cpus-per-task", "1", "--db", filepath.Join(dir, "merged.db"))
+	array, merge := submitSlurm(t, dir, nil, "g.yaml", "--tasks", "3", "--cpus-per-task", "1", "--db", filepath.Join(dir, "merged.db"))
 	if r := run(t, dir, nil, "sweep", "g.yaml", "--db", "single.db"); r.code != 0 {
 		t.Fatalf("single host: exit %d\n%s", r.code, r.stderr)
 	}
@@ -115,6 +118,74 @@ func TestSlurmArrayMergesToTheSingleHostResult(t *testing.T) {
 	}
 }
 
+// longSweep trains 6,000 steps a trial with a checkpoint every 500: long
+// enough that a task is still training when the test acts on it.
+const longSweep = `name: long
+dataset: {kind: ring}
+arch: {hidden: [128, 128]}
+train: {steps: 6000, batch_size: 256, eval_every: 100, eval_samples: 200, checkpoint_every: 500}
+seeds: [1, 2, 3]
+detect: {enabled: false}
+`
+
+// stallShard returns the fault that holds shard i of n of file's plan
+// (one trial) at step 1100 until Slurm stops it: after its checkpoints
+// at 500 and 1000, and before its end on any machine. Slurm hands the
+// variable to the tasks with the rest of the submitter's environment; a
+// trial that resumes from a checkpoint does not stall again.
+func stallShard(t *testing.T, dir, file string, i, n int) string {
+	t.Helper()
+	r := run(t, dir, nil, "sweep", file, "--shard", fmt.Sprintf("%d/%d", i, n), "--db", "dry-%a.db", "--dry-run", "--format", "json")
+	var plan struct{ Trials []struct{ Key string } }
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil || len(plan.Trials) != 1 {
+		t.Fatalf("shard %d/%d: %v, want one trial:\n%s%s", i, n, err, r.stdout, r.stderr)
+	}
+	return "GANEXP_FAULT=stall:step=1100:key=" + plan.Trials[0].Key
+}
+
+// waitCheckpoint waits until the trial of shard db has a checkpoint on
+// disk, then gives it a moment to be well past it.
+func waitCheckpoint(t *testing.T, db, array string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		ckpts, _ := filepath.Glob(strings.TrimSuffix(db, ".db") + ".checkpoints/*.ckpt")
+		if len(ckpts) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s has no checkpoint after 3 minutes:\n%s", db, squeue(t, array))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// checkResumed checks that the shard's trial went on from a checkpoint
+// (at 500 or 1000, whichever the database had covered when the task was
+// stopped), and logs the shard's events and the jobs' logs
+// when it did not.
+func checkResumed(t *testing.T, dir, shard string) {
+	t.Helper()
+	var from int
+	if err := openDB(t, shard).QueryRow("SELECT step FROM events WHERE kind = 'resumed'").Scan(&from); err == nil && from >= 500 {
+		return
+	} else {
+		t.Errorf("the task did not go on from a checkpoint: %v (step %d)", err, from)
+	}
+	rows, _ := openDB(t, shard).Query("SELECT step, kind, detail FROM events")
+	for rows.Next() {
+		var step int
+		var kind, detail string
+		rows.Scan(&step, &kind, &detail)
+		t.Logf("%s event at %d: %s %s", shard, step, kind, detail)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "long.slurm", "logs", "*"))
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		t.Logf("%s:\n%s", l, b)
+	}
+}
+
 // TestSlurmCancelledTaskResubmitted cancels one array task part-way
 // (scancel JOB_1) once its shard has passed a checkpoint, lets the rest
 // and the merge end, resubmits that task alone (sbatch --array=1) and
@@ -123,30 +194,11 @@ func TestSlurmArrayMergesToTheSingleHostResult(t *testing.T) {
 func TestSlurmCancelledTaskResubmitted(t *testing.T) {
 	slurmOn(t)
 	dir := t.TempDir()
-	writeFile(t, dir, "long.yaml", `name: long
-dataset: {kind: ring}
-arch: {hidden: [128, 128]}
-train: {steps: 6000, batch_size: 256, eval_every: 100, eval_samples: 200, checkpoint_every: 500}
-seeds: [1, 2, 3]
-detect: {enabled: false}
-`)
+	writeFile(t, dir, "long.yaml", longSweep)
 	merged := filepath.Join(dir, "merged.db")
-	array, merge := submitSlurm(t, dir, "long.yaml", "--tasks", "3", "--cpus-per-task", "1", "--db", merged)
+	array, merge := submitSlurm(t, dir, []string{stallShard(t, dir, "long.yaml", 1, 3)}, "long.yaml", "--tasks", "3", "--cpus-per-task", "1", "--db", merged)
 	shard1 := filepath.Join(dir, "long.slurm", "shards", "long-1.db")
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		if _, err := os.Stat(shard1); err == nil {
-			var step int
-			openDB(t, shard1).QueryRow("SELECT coalesce(max(step), 0) FROM evals").Scan(&step)
-			if step >= 1000 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("shard 1 passed no checkpoint in 3 minutes:\n%s", squeue(t, array))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitCheckpoint(t, shard1, array)
 	if out, err := exec.Command("scancel", array+"_1").CombinedOutput(); err != nil {
 		t.Fatalf("scancel: %v\n%s", err, out)
 	}
@@ -171,20 +223,32 @@ detect: {enabled: false}
 	if got, want := mergedRows(t, merged), mergedRows(t, filepath.Join(dir, "single.db")); got != want {
 		t.Fatalf("merged after the resubmission:\n%s\nsingle host:\n%s", got, want)
 	}
-	var from int
-	if err := openDB(t, shard1).QueryRow("SELECT step FROM events WHERE kind = 'resumed'").Scan(&from); err != nil || from < 500 {
-		t.Errorf("the resubmitted task did not go on from a checkpoint: %v (step %d)", err, from)
-		rows, _ := openDB(t, shard1).Query("SELECT step, kind, detail FROM events")
-		for rows.Next() {
-			var step int
-			var kind, detail string
-			rows.Scan(&step, &kind, &detail)
-			t.Logf("shard 1 event at %d: %s %s", step, kind, detail)
-		}
-		logs, _ := filepath.Glob(filepath.Join(dir, "long.slurm", "logs", "*"))
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			t.Logf("%s:\n%s", l, b)
-		}
+	checkResumed(t, dir, shard1)
+}
+
+// TestSlurmRequeuedTaskResumes has Slurm itself requeue a running array
+// task (scontrol requeue JOB_1, as a preemption does; the script asks
+// for --requeue): the task runs again by itself, goes on from its
+// checkpoint, and the merge, which waits for it, equals a single-host run.
+// (Slurm holds a requeued job for about two minutes before it starts
+// again: the bounds below allow for that.)
+func TestSlurmRequeuedTaskResumes(t *testing.T) {
+	slurmOn(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "long.yaml", strings.Replace(longSweep, "seeds: [1, 2, 3]", "seeds: [1, 2]", 1))
+	merged := filepath.Join(dir, "merged.db")
+	array, merge := submitSlurm(t, dir, []string{stallShard(t, dir, "long.yaml", 1, 2)}, "long.yaml", "--tasks", "2", "--cpus-per-task", "1", "--db", merged)
+	shard1 := filepath.Join(dir, "long.slurm", "shards", "long-1.db")
+	waitCheckpoint(t, shard1, array)
+	if out, err := exec.Command("scontrol", "requeue", array+"_1").CombinedOutput(); err != nil {
+		t.Fatalf("scontrol requeue: %v\n%s", err, out)
 	}
+	waitJobs(t, 8*time.Minute, array, merge)
+	if r := run(t, dir, nil, "sweep", "long.yaml", "--db", "single.db"); r.code != 0 {
+		t.Fatalf("single host: exit %d\n%s", r.code, r.stderr)
+	}
+	if got, want := mergedRows(t, merged), mergedRows(t, filepath.Join(dir, "single.db")); got != want {
+		t.Fatalf("merged after the requeue:\n%s\nsingle host:\n%s", got, want)
+	}
+	checkResumed(t, dir, shard1)
 }

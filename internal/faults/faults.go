@@ -30,7 +30,9 @@ const (
 	Hang = "hang"
 	// Stall blocks the trainer until its trial is cancelled (an interrupt,
 	// a kill, a timeout): a trial still running whenever the test acts on
-	// it, however fast the machine is.
+	// it, however fast the machine is. A trial that resumes from a
+	// checkpoint does not stall again, so that a rerun with the same
+	// environment (a job Slurm requeues) can finish it.
 	Stall = "stall"
 	// MetricPanic panics as the first evaluation at or after the step is
 	// about to be measured, where a bug in a metric would.
@@ -143,7 +145,7 @@ type Trainer struct {
 // Train trains t with the inner trainer, failing as t's fault says.
 func (w Trainer) Train(ctx context.Context, t ganexp.Trial, data ganexp.Sampler, obs ganexp.Observer) (int, error) {
 	f := w.Pick(t)
-	if f == nil {
+	if f == nil || f.Kind == Stall && t.Resume != "" {
 		return w.Inner.Train(ctx, t, data, obs)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)

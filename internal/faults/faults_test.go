@@ -187,3 +187,16 @@ func TestFaultKeepsObserverState(t *testing.T) {
 		t.Errorf("saved/restored %q, want %q", got, want)
 	}
 }
+
+// A trial resumed from a checkpoint does not stall again: it trains to
+// the end (a stall would hold it until the deadline and fail it).
+func TestStallSparesAResumedTrial(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	obs := &evals{}
+	w := Trainer{Inner: countTrainer{100}, Pick: func(ganexp.Trial) *Fault { return &Fault{Stall, 30} }}
+	steps, err := w.Train(ctx, ganexp.Trial{Resume: "t.ckpt"}, nil, obs)
+	if steps != 100 || err != nil {
+		t.Errorf("steps %d, err %v; want 100, nil", steps, err)
+	}
+}
