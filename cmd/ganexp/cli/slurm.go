@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/ganexp/ganexp"
@@ -26,13 +27,13 @@ type SlurmOptions struct {
 	Account     string
 	Extra       []string // more #SBATCH lines, as given
 	Print       bool     // print the scripts; write and submit nothing
-	// Sbatch is the sbatch command (tests put a stand-in first on PATH).
-	Sbatch string
+	// Sbatch and Scontrol are the Slurm commands (tests give stand-ins).
+	Sbatch, Scontrol string
 }
 
 // NewCmdSlurm builds `ganexp slurm`. runF replaces slurmRun in tests.
 func NewCmdSlurm(a *App, runF func(context.Context, *SlurmOptions) error) *cobra.Command {
-	o := &SlurmOptions{App: a, Sbatch: "sbatch"}
+	o := &SlurmOptions{App: a, Sbatch: "sbatch", Scontrol: "scontrol"}
 	cmd := &cobra.Command{
 		Use:   "slurm FILE.yaml --tasks N",
 		Short: "Run a sweep on Slurm: a job array of shards, then a merge",
@@ -157,6 +158,12 @@ func slurmRun(ctx context.Context, o *SlurmOptions) error {
 		return err
 	}
 	tasks := min(o.Tasks, len(plan.Trials))
+	if limit, ok := maxArraySize(ctx, o.Scontrol); ok && tasks > limit && !o.Print {
+		// Slurm would refuse the array with only "Invalid job array
+		// specification", after the scripts were written.
+		return ganexp.Inputf("--tasks", fmt.Sprintf("use --tasks %d or fewer, each with more --cpus-per-task, or ask for a larger MaxArraySize", limit),
+			"%d tasks are more than this cluster's MaxArraySize of %d allows (task ids 0 to %d)", tasks, limit, limit-1)
+	}
 	bin, err := a.Executable()
 	if err != nil {
 		return fmt.Errorf("find the ganexp binary: %w", err)
@@ -204,6 +211,25 @@ func slurmRun(ctx context.Context, o *SlurmOptions) error {
 	return nil
 }
 
+// maxArraySize is the cluster's MaxArraySize, the most tasks an array
+// may have (ids 0 to MaxArraySize-1), as `scontrol show config` says;
+// false when it cannot tell (no scontrol here, no controller reachable).
+func maxArraySize(ctx context.Context, scontrol string) (int, bool) {
+	out, err := exec.CommandContext(ctx, scontrol, "show", "config").Output()
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		// "MaxArraySize            = 1001"
+		key, value, ok := strings.Cut(line, "=")
+		if ok && strings.TrimSpace(key) == "MaxArraySize" {
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
 // sbatch submits a script with --parsable and returns the job id.
 func sbatch(ctx context.Context, command string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, command, append([]string{"--parsable"}, args...)...)
@@ -214,13 +240,7 @@ func sbatch(ctx context.Context, command string, args ...string) (string, error)
 		if msg == "" {
 			msg = err.Error()
 		}
-		msg = firstLineOf(msg)
-		if strings.Contains(msg, "Invalid job array specification") {
-			// The usual cause: more tasks than the cluster's MaxArraySize
-			// (1001 by default, so at most 1,000 tasks numbered from 0).
-			msg += " (more tasks than the cluster allows? `scontrol show config | grep MaxArraySize`; use fewer --tasks)"
-		}
-		return "", fmt.Errorf("sbatch %s: %s", strings.Join(args, " "), msg)
+		return "", fmt.Errorf("sbatch %s: %s", strings.Join(args, " "), firstLineOf(msg))
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(out.String()), ";") // "id;cluster" on a federation
 	if id == "" {
