@@ -40,6 +40,10 @@ type DB struct {
 	missing map[string]bool
 }
 
+// notGanexpHint is the fix for --db naming a file that is not a ganexp
+// database; a shard given to merge gets its own (CheckShard).
+const notGanexpHint = "pass --db with a ganexp database, or a new file name"
+
 // Open opens the database at path for writing, creating it and applying
 // migrations as needed, with a column for each of the metrics (the
 // evaluator's registry, evaluate.Infos()). The directory must exist.
@@ -85,7 +89,7 @@ func OpenReadOnly(ctx context.Context, path string, metrics ganexp.MetricSet) (*
 		case tables == 0:
 			return nil, ganexp.Inputf(path, "run a sweep into it first", "empty database, no trials yet")
 		}
-		return nil, ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "SQLite database without a ganexp schema")
+		return nil, ganexp.Inputf(path, notGanexpHint, "SQLite database without a ganexp schema")
 	}
 	// A file from an older ganexp may lack columns of newer metrics (a
 	// file opened for writing gets them; this one is read as it is).
@@ -164,7 +168,7 @@ func checkHeader(path string) error {
 		return nil // an empty file becomes a database
 	}
 	if n < 16 || string(head) != "SQLite format 3\x00" {
-		return ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "not a SQLite database")
+		return ganexp.Inputf(path, notGanexpHint, "not a SQLite database")
 	}
 	return nil
 }
@@ -201,7 +205,7 @@ func classify(path string, err error) error {
 	if errors.As(err, &se) {
 		switch se.Code {
 		case sqlite3.ErrNotADB:
-			return ganexp.Inputf(path, "pass --db with a ganexp database, or a new file name", "not a SQLite database")
+			return ganexp.Inputf(path, notGanexpHint, "not a SQLite database")
 		case sqlite3.ErrCantOpen, sqlite3.ErrReadonly, sqlite3.ErrPerm:
 			return ganexp.Inputf(path, "check the path and its permissions", "cannot open database: %v", err)
 		}
@@ -406,7 +410,7 @@ func (d *DB) migrate(ctx context.Context) error {
 			return classify(d.path, err)
 		}
 		if foreign {
-			return ganexp.Inputf(d.path, "pass --db with a ganexp database, or a new file name",
+			return ganexp.Inputf(d.path, notGanexpHint,
 				"SQLite database without a ganexp schema")
 		}
 	}

@@ -21,6 +21,9 @@ func CheckShard(ctx context.Context, path string, metrics ganexp.MetricSet) erro
 	var in *ganexp.InputError
 	switch {
 	case errors.As(err, &in):
+		if in.Hint == notGanexpHint {
+			in.Hint = "leave it out of the merge: shards are the databases of ganexp sweep --shard"
+		}
 		return err
 	case err != nil:
 		// SQLite's own complaint about the file: malformed, truncated.

@@ -176,8 +176,8 @@ func TestCheckShardRefuses(t *testing.T) {
 	}
 	corrupt := write("corrupt.db", raw)
 	for _, c := range []struct{ path, want string }{
-		{text, "not a SQLite database"},
-		{other, "SQLite database without a ganexp schema"},
+		{text, "not a SQLite database (leave it out of the merge: shards are the databases of ganexp sweep --shard)"},
+		{other, "SQLite database without a ganexp schema (leave it out of the merge: shards are the databases of ganexp sweep --shard)"},
 		{newer, "schema version 99"},
 		{corrupt, "corrupt database"},
 	} {
